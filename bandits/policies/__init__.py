@@ -1,0 +1,40 @@
+"""Policies: numba kernels plus Python faces, one module per setting.
+
+``POLICIES`` maps every registered name (as used in experiment files and on the command line)
+to its class.
+"""
+
+from bandits.policies.base import Policy
+from bandits.policies.checks import check_policy
+from bandits.policies.classic import (
+    CLASSIC_POLICIES,
+    EXP3,
+    KLUCB,
+    UCB1,
+    BernoulliThompsonSampling,
+    DecayingEpsilonGreedy,
+    EpsilonGreedy,
+    ExploreThenCommit,
+    GaussianThompsonSampling,
+    SuccessiveElimination,
+    TsallisINF,
+)
+
+#: name -> policy class for every policy of every setting.
+POLICIES = dict(CLASSIC_POLICIES)
+
+__all__ = [
+    "Policy",
+    "check_policy",
+    "POLICIES",
+    "UCB1",
+    "KLUCB",
+    "BernoulliThompsonSampling",
+    "GaussianThompsonSampling",
+    "EpsilonGreedy",
+    "DecayingEpsilonGreedy",
+    "EXP3",
+    "TsallisINF",
+    "SuccessiveElimination",
+    "ExploreThenCommit",
+]
