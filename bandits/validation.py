@@ -69,7 +69,7 @@ def check_real_vector(
         raise ValueError(f"{name}: must be 1-D, got an array of shape {array.shape}")
     if array.size < min_length:
         raise ValueError(f"{name}: must have at least {min_length} entries, got {array.size}")
-    for i, x in enumerate(array):
+    for i, x in enumerate(array.tolist()):
         if not math.isfinite(x):
             raise ValueError(f"{name}[{i}]: must be finite, got {x!r}")
         if not _in_interval(x, low, high, low_open, high_open):

@@ -107,7 +107,7 @@ class BernoulliBandit(_ArmedBandit):
     """
 
     name: ClassVar[str] = "BernoulliBandit"
-    pull_kernel: ClassVar[object] = bernoulli_pull
+    pull_kernel: ClassVar[object] = staticmethod(bernoulli_pull)
     reward_range: ClassVar[tuple[float, float]] = (0.0, 1.0)
 
     def __post_init__(self):
@@ -138,7 +138,7 @@ class GaussianBandit(_ArmedBandit):
     noise_std: float = 1.0
 
     name: ClassVar[str] = "GaussianBandit"
-    pull_kernel: ClassVar[object] = gaussian_pull
+    pull_kernel: ClassVar[object] = staticmethod(gaussian_pull)
     reward_range: ClassVar[tuple[float, float]] = (-np.inf, np.inf)
 
     def __post_init__(self):

@@ -44,6 +44,8 @@ def _play(policy, n_arms, n_steps, seed, horizon, rewards):
     actions = []
     for t in range(n_steps):
         arm = policy.select()
+        if not (isinstance(arm, (int, np.integer)) and not isinstance(arm, bool) and 0 <= arm < n_arms):
+            _fail(policy, "valid actions", f"returned {arm!r} at step {t} for {n_arms} arms")
         actions.append(arm)
         policy.update(arm, rewards[t])
     return actions
@@ -91,16 +93,11 @@ def check_policy(policy: Policy, *, n_arms: int = 5, n_steps: int = 300, seed: i
     params_before = copy.deepcopy(params)
     hyper_before = _hyper_snapshot(policy, n_arms, horizon)
     first = _play(policy, n_arms, n_steps, seed, horizon, rewards)
-    bad = [a for a in first if not (isinstance(a, (int, np.integer)) and 0 <= a < n_arms)]
-    if bad:
-        _fail(policy, "valid actions", f"returned {bad[:5]} for {n_arms} arms")
     second = _play(type(policy)(**params), n_arms, n_steps, seed, horizon, rewards)
     if first != second:
         step = next(i for i, (a, b) in enumerate(zip(first, second)) if a != b)
         _fail(policy, "determinism", f"same seed, different action at step {step}")
-    single = _play(type(policy)(**params), 1, 20, seed, horizon, rewards)
-    if set(single) != {0}:
-        _fail(policy, "valid actions", f"returned {sorted(set(single))} with a single arm")
+    _play(type(policy)(**params), 1, 20, seed, horizon, rewards)
 
     # 5. hyper-parameters never mutated
     if policy.get_params() != params_before:
