@@ -10,6 +10,8 @@ Main entry points::
     result.cumulative_regret  # (policy, replication, record point)
 """
 
+# First: the cache locator must be installed before any project function is jitted.
+import bandits.kernels  # noqa: F401  isort: skip
 from bandits.policies import (
     EXP3,
     KLUCB,

@@ -1,0 +1,184 @@
+"""How compiled loops name the kernels they run, and how their machine code is cached.
+
+Kernel references
+-----------------
+A fused loop (``bandits.runner``) runs an environment kernel and a policy's kernels together. It
+does not receive the kernels as jitted-function arguments: numba types such an argument by the
+identity of the live dispatcher object, so a signature containing one never matches the on-disk
+cache of another process (every process would recompile, and the cache index grows without
+bound). Instead a loop receives each kernel's *reference*, a string literal
+``"package.module:function"`` (see :func:`kernel_reference`), and calls it through
+:func:`kernel`, which numba resolves at compile time to that kernel, so the call is direct. The
+literal is part of the signature, so a compiled (environment, policy) combination is found again
+on disk by any later process.
+
+Cache freshness
+---------------
+numba decides whether a cached function is fresh from a hash of the file that defines it, not of
+the kernels it calls, so editing ``bandits/policies/classic.py`` would leave a stale runner in
+``bandits/__pycache__``. :class:`ProjectSourceLocator` stamps every cache entry of this project's
+modules with a hash of *all* ``.py`` files of the ``bandits`` and ``environments`` packages, so any
+edit recompiles everything once and nothing stale is ever run. Kernels defined outside the
+project carry a hash of their own file in their reference for the same reason.
+
+The cache directory follows numba's usual rules (``NUMBA_CACHE_DIR`` if set, else ``__pycache__``
+beside the source, else the user-wide cache).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib
+import inspect
+from pathlib import Path
+
+from numba.core import caching, types
+from numba.core.extending import overload
+
+__all__ = [
+    "kernel_reference",
+    "resolve_kernel",
+    "kernel",
+    "ProjectSourceLocator",
+    "project_source_stamp",
+]
+
+_PROJECT_PACKAGES = ("bandits", "environments")
+_PROJECT_ROOTS = tuple(Path(__file__).resolve().parent.parent / name for name in _PROJECT_PACKAGES)
+
+
+def _project_files() -> list[Path]:
+    return sorted(p for root in _PROJECT_ROOTS for p in root.rglob("*.py"))
+
+
+@functools.lru_cache(maxsize=8)
+def _stamp_of(signature: tuple) -> str:
+    digest = hashlib.sha256()
+    for path, _, _ in signature:
+        digest.update(str(path.relative_to(_PROJECT_ROOTS[0].parent)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def project_source_stamp() -> str:
+    """SHA-256 of every ``.py`` file of the ``bandits`` and ``environments`` packages (their
+    relative paths and contents), recomputed only when a file's size or mtime changes."""
+    signature = []
+    for path in _project_files():
+        st = path.stat()
+        signature.append((path, st.st_mtime_ns, st.st_size))
+    return _stamp_of(tuple(signature))
+
+
+def _in_project(py_file: str) -> bool:
+    path = Path(py_file).resolve()
+    return any(root in path.parents for root in _PROJECT_ROOTS)
+
+
+class ProjectSourceLocator(caching._CacheLocator):
+    """numba cache locator for this project's functions: the directory numba would use anyway,
+    with the whole project's source hash (:func:`project_source_stamp`) as freshness stamp."""
+
+    _fallbacks = (
+        caching.UserProvidedCacheLocator,
+        caching.InTreeCacheLocator,
+        caching.UserWideCacheLocator,
+    )
+
+    def __init__(self, inner):
+        self._inner = inner
+        self._py_file = inner._py_file  # read by numba's cachability check
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        if not _in_project(py_file):
+            return None
+        for fallback in cls._fallbacks:
+            inner = fallback.from_function(py_func, py_file)
+            if inner is not None:
+                return cls(inner)
+        return None
+
+    def ensure_cache_path(self):
+        self._inner.ensure_cache_path()
+
+    def get_cache_path(self):
+        return self._inner.get_cache_path()
+
+    def get_source_stamp(self):
+        return project_source_stamp()
+
+    def get_disambiguator(self):
+        return self._inner.get_disambiguator()
+
+
+def _install_locator() -> None:
+    locators = caching.CacheImpl._locator_classes
+    if ProjectSourceLocator not in locators:
+        locators.insert(0, ProjectSourceLocator)
+
+
+_install_locator()
+
+
+# ---------------------------------------------------------------------------------------------
+# Kernel references
+# ---------------------------------------------------------------------------------------------
+def kernel_reference(kernel) -> str:
+    """The string by which compiled loops name a jitted, module-level ``kernel``.
+
+    ``"module:qualname"`` for the project's own kernels; kernels from other files get
+    ``"@<hash of their file>"`` appended so that editing them invalidates cached loops.
+
+    Raises
+    ------
+    ValueError
+        If ``kernel`` is not a numba-jitted function reachable as ``module.qualname``
+        (closures and lambdas cannot be named across processes).
+    """
+    py_func = getattr(kernel, "py_func", None)
+    if py_func is None:
+        raise ValueError(f"kernel: must be a numba @njit function, got {kernel!r}")
+    reference = f"{py_func.__module__}:{py_func.__qualname__}"
+    try:
+        found = resolve_kernel(reference)
+    except (ImportError, AttributeError):
+        found = None
+    if found is not kernel:
+        raise ValueError(
+            f"kernel: must be a module-level @njit function importable as {reference!r}, got {kernel!r}"
+        )
+    source = inspect.getsourcefile(py_func)
+    if source is not None and not _in_project(source):
+        digest = hashlib.sha256(Path(source).read_bytes()).hexdigest()[:16]
+        reference = f"{reference}@{digest}"
+    return reference
+
+
+def resolve_kernel(reference: str):
+    """The jitted function named by ``reference`` (inverse of :func:`kernel_reference`)."""
+    path = reference.split("@", 1)[0]
+    module_name, _, qualname = path.partition(":")
+    target = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def kernel(reference):
+    """The kernel named by the string literal ``reference``, as a compile-time constant
+    (compiled code only): ``kernel(pull_reference)(params, arm, rng)`` is a direct call."""
+    raise TypeError("kernel() can only be called from numba-compiled code")
+
+
+@overload(kernel, inline="always")
+def _kernel_overload(reference):
+    if not isinstance(reference, types.StringLiteral):
+        return None
+    function = resolve_kernel(reference.literal_value)
+
+    def constant(reference):
+        return function
+
+    return constant
