@@ -29,7 +29,7 @@ from bandits.policies.base import Policy
 from bandits.rng import replication_seeds
 from bandits.validation import check_integer
 
-__all__ = ["run", "RunResult", "default_record_points", "run_classic_replication"]
+__all__ = ["run", "RunResult", "default_record_points", "check_problem_and_policies", "run_classic_replication"]
 
 
 @nb.njit(cache=True, nogil=True)
@@ -150,7 +150,15 @@ class RunResult:
         return self.cumulative_regret[:, :, -1]
 
 
-def _validate_run(problem, policies, horizon, n_replications, seed, n_jobs):
+def check_problem_and_policies(problem, policies) -> list:
+    """Check that ``problem`` is a classic bandit problem and ``policies`` a non-empty list of
+    policies with unique labels whose reward ranges cover the problem's; return the list.
+
+    Raises
+    ------
+    ValueError
+        Naming the offending argument, its value and the rule.
+    """
     for attribute in ("pull_kernel", "kernel_params", "expected_rewards", "optimal_expected_reward", "reward_range"):
         if not hasattr(problem, attribute):
             raise ValueError(
@@ -175,6 +183,12 @@ def _validate_run(problem, policies, horizon, n_replications, seed, n_jobs):
     duplicates = sorted({x for x in labels if labels.count(x) > 1})
     if duplicates:
         raise ValueError(f"policies: labels must be unique, got duplicates {duplicates}")
+    return policies
+
+
+def _validate_run(problem, policies, horizon, n_replications, seed, n_jobs):
+    policies = check_problem_and_policies(problem, policies)
+    labels = [p.label for p in policies]
     horizon = check_integer("horizon", horizon, low=1)
     n_replications = check_integer("n_replications", n_replications, low=1)
     seed = check_integer("seed", seed, low=0)

@@ -16,11 +16,21 @@ __all__ = ["check_real", "check_integer", "check_real_vector", "check_choice"]
 
 
 def _interval_text(low, high, low_open, high_open) -> str:
+    """The rule as text: ``> 0``, ``<= 1`` or ``in [0, 1]``."""
+    if high is None and low is not None:
+        return f"{'>' if low_open else '>='} {low:g}"
+    if low is None and high is not None:
+        return f"{'<' if high_open else '<='} {high:g}"
     left = "(" if low_open else "["
     right = ")" if high_open else "]"
     lo = "-inf" if low is None else f"{low:g}"
     hi = "inf" if high is None else f"{high:g}"
     return f"{left}{lo}, {hi}{right}"
+
+
+def _rule_text(low, high, low_open, high_open) -> str:
+    text = _interval_text(low, high, low_open, high_open)
+    return text if text[0] in "<>" else f"in {text}"
 
 
 def _in_interval(x, low, high, low_open, high_open) -> bool:
@@ -40,7 +50,7 @@ def check_real(name, value, *, low=None, high=None, low_open=False, high_open=Fa
         raise ValueError(f"{name}: must be finite, got {value!r}")
     if not _in_interval(x, low, high, low_open, high_open):
         raise ValueError(
-            f"{name}: must be in {_interval_text(low, high, low_open, high_open)}, got {value!r}"
+            f"{name}: must be {_rule_text(low, high, low_open, high_open)}, got {value!r}"
         )
     return x
 
@@ -74,7 +84,7 @@ def check_real_vector(
             raise ValueError(f"{name}[{i}]: must be finite, got {x!r}")
         if not _in_interval(x, low, high, low_open, high_open):
             raise ValueError(
-                f"{name}[{i}]: must be in {_interval_text(low, high, low_open, high_open)}, "
+                f"{name}[{i}]: must be {_rule_text(low, high, low_open, high_open)}, "
                 f"got {x!r}"
             )
     array.setflags(write=False)

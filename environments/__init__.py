@@ -26,6 +26,8 @@ __all__ = [
     "GaussianBandit",
     "GaussianBanditEnv",
     "ENVIRONMENT_IDS",
+    "PROBLEMS",
+    "problem_class",
 ]
 
 #: Gymnasium id -> entry point of every environment this package registers.
@@ -33,6 +35,25 @@ ENVIRONMENT_IDS = {
     "regretlab/BernoulliBandit-v0": "environments.classic:BernoulliBanditEnv",
     "regretlab/GaussianBandit-v0": "environments.classic:GaussianBanditEnv",
 }
+
+#: setting name -> problem class (the frozen dataclass the fused runner takes).
+PROBLEMS = {
+    "BernoulliBandit": BernoulliBandit,
+    "GaussianBandit": GaussianBandit,
+}
+
+
+def problem_class(name: str):
+    """The problem class for a setting name (``"BernoulliBandit"``) or Gymnasium id
+    (``"regretlab/BernoulliBandit-v0"``); ``ValueError`` listing the known names otherwise."""
+    key = name
+    if isinstance(name, str) and name.startswith("regretlab/") and name.endswith("-v0"):
+        key = name[len("regretlab/") : -len("-v0")]
+    if key not in PROBLEMS:
+        known = ", ".join(sorted(PROBLEMS) + sorted(ENVIRONMENT_IDS))
+        raise ValueError(f"environment: unknown name {name!r}; known: {known}")
+    return PROBLEMS[key]
+
 
 for _env_id, _entry_point in ENVIRONMENT_IDS.items():
     if _env_id not in registry:

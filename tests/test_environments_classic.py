@@ -115,7 +115,7 @@ def test_bernoulli_rejects_invalid_parameters(kwargs, message):
     "kwargs, message",
     [
         (dict(means=[0.0, float("inf")]), r"means\[1\]: must be finite"),
-        (dict(means=[0.0], noise_std=-1.0), r"noise_std: must be in \[0, inf\], got -1.0"),
+        (dict(means=[0.0], noise_std=-1.0), r"noise_std: must be >= 0, got -1.0"),
         (dict(means=[0.0], noise_std=float("nan")), r"noise_std: must be finite"),
         (dict(means=[0.0], noise_std="1"), r"noise_std: must be a real number"),
     ],

@@ -163,10 +163,13 @@ def bernoulli_kl(p, q):
 def kl_ucb_index(p, d):
     """``max{q in [p, 1] : kl(p, q) <= d}`` for ``p`` in [0, 1], ``d >= 0``.
 
-    Newton's method from the Pinsker upper bound ``p + sqrt(d / 2)``: ``q -> kl(p, q) - d`` is
-    increasing and convex on ``[p, 1)``, so the iterates decrease monotonically to the root and
-    never undershoot it (the index returned is never below the exact one). Stops when a step is
-    below ``1e-13``; closed form when ``p = 0`` (``1 - exp(-d)``) or ``p = 1`` (``1``).
+    Closed forms when ``p = 0`` (``1 - exp(-d)``) or ``p = 1`` (``1``). Otherwise Newton's method
+    in ``u = -ln(1 - q)``: there ``kl(p, q(u)) = p ln(p / q) + (1 - p)(ln(1 - p) + u)`` is convex
+    and increasing on ``q > p``, and well conditioned near ``q = 1`` (Newton in ``q`` itself stalls
+    there). Started to the right of the root, at the smaller of the Pinsker bound
+    ``p + sqrt(d / 2)`` and ``u = (d + H(p)) / (1 - p)`` (from ``kl >= (1 - p) u - H(p)``, H the
+    binary entropy), the iterates decrease monotonically to the root, so the index returned is
+    never below the exact one. Stops when a step is below ``1e-12 (1 + u)``.
     """
     if d <= 0.0:
         return p
@@ -174,21 +177,22 @@ def kl_ucb_index(p, d):
         return 1.0
     if p <= 0.0:
         return -math.expm1(-d)
-    q = p + math.sqrt(0.5 * d)
-    upper = 1.0 - 1e-15
-    if q > upper:
-        q = upper
-        if bernoulli_kl(p, q) <= d:
+    log_one_minus_p = math.log1p(-p)
+    entropy = -p * math.log(p) - (1.0 - p) * log_one_minus_p
+    u = (d + entropy) / (1.0 - p)
+    pinsker = p + math.sqrt(0.5 * d)
+    if pinsker < 1.0:
+        u = min(u, -math.log1p(-pinsker))
+    for _ in range(200):
+        q = -math.expm1(-u)
+        excess = p * math.log(p / q) + (1.0 - p) * (log_one_minus_p + u) - d
+        if excess <= 0.0:
             return q
-    for _ in range(100):
-        f = bernoulli_kl(p, q) - d
-        if f <= 0.0:
-            return q
-        step = f * q * (1.0 - q) / (q - p)
-        q -= step
-        if step < 1e-13:
-            return q
-    return q
+        step = excess * q / (q - p)
+        u -= step
+        if step <= 1e-12 * (1.0 + u):
+            break
+    return -math.expm1(-u)
 
 
 @nb.njit(cache=True, nogil=True)

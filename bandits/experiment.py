@@ -1,0 +1,465 @@
+"""Experiments as data: a TOML file (or the same structure as a dict) describing environments,
+policies, horizon, replications, root seed and record points; running it into a result directory.
+
+Configuration
+-------------
+::
+
+    name = "default"            # optional; default: the file's stem, or "experiment"
+    horizon = 10000             # steps per replication, >= 1
+    n_replications = 100        # >= 1
+    seed = 2026                 # root seed, >= 0 (default 0)
+    n_jobs = 2                  # threads, >= 1 (default 1); results do not depend on it
+    record_points = { dense_until = 10000, per_decade = 200 }   # or an explicit list of steps
+
+    [[environments]]
+    name = "BernoulliBandit"    # setting name or Gymnasium id "regretlab/BernoulliBandit-v0"
+    means = [0.1, 0.2, 0.3]     # the environment's parameters
+
+    [[policies]]
+    name = "ucb1"               # a key of bandits.POLICIES (`regretlab list`)
+    alpha = 2.0                 # hyper-parameters; omitted ones take their defaults
+
+Every problem is reported at once, each with its path, e.g.
+``policies[2].alpha: must be > 0, got -1``, before any work starts and before anything is written.
+
+Result directory
+----------------
+``manifest.json`` (the normalised config, root seed, seeding rule, package versions, git revision,
+host, start and end times, and a SHA-256 per result file) and one ``env<i>.npz`` per environment
+with arrays ``cumulative_regret`` and ``cumulative_reward`` (policy, replication, record point),
+``pull_counts`` (policy, replication, arm), ``record_points``, ``wall_time`` and
+``policy_labels``. Files are written to a temporary name and renamed, so an interrupted run never
+leaves a half-written file. Running again into the same directory skips environments whose file is
+complete and intact, recomputes missing or corrupted ones (identical arrays: results depend only
+on the root seed), and refuses a directory made from a different config.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import inspect
+import json
+import os
+import platform
+import socket
+import subprocess
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bandits.policies import POLICIES
+from bandits.runner import RunResult, check_problem_and_policies, default_record_points, run
+from bandits.validation import check_integer
+
+__all__ = ["ConfigError", "ExperimentConfig", "load_config", "run_experiment", "load_results"]
+
+MANIFEST = "manifest.json"
+_TOP_LEVEL_KEYS = {"name", "horizon", "n_replications", "seed", "n_jobs", "record_points", "environments", "policies", "description"}
+
+
+class ConfigError(ValueError):
+    """An experiment configuration (or result directory) is invalid; ``problems`` lists every
+    problem found, each prefixed with its path in the configuration."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("invalid experiment configuration:\n  " + "\n  ".join(self.problems))
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """A validated experiment. Build it with :func:`load_config`."""
+
+    name: str
+    horizon: int
+    n_replications: int
+    seed: int
+    n_jobs: int
+    record_points: np.ndarray
+    environments: tuple  # of (name, params dict, problem)
+    policies: tuple  # of (name, params dict, Policy)
+    raw: dict  # the normalised configuration, as written to the manifest
+
+    def make_policies(self):
+        """Fresh policy objects (the config's own are never run)."""
+        return [POLICIES[name](**params) for name, params, _ in self.policies]
+
+
+def _read_source(source):
+    if isinstance(source, dict):
+        return dict(source), "experiment"
+    path = Path(source)
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle), path.stem
+    except FileNotFoundError:
+        raise ConfigError([f"config: file not found: {str(path)!r}"]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([f"config: {path} is not valid TOML: {error}"]) from None
+
+
+def _message(path, error):
+    """Prefix a validation message ``'name: rule, got x'`` with its config path."""
+    text = str(error)
+    return f"{path}.{text}" if ":" in text.split(" ")[0] else f"{path}: {text}"
+
+
+def _check_constructor(path, cls, params, problems, what):
+    """Validate keyword arguments of ``cls``: unknown names, then each argument on its own (so
+    that every bad value is reported), then all together. Returns the object or None."""
+    names = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    ok = True
+    for key in params:
+        if key not in names:
+            problems.append(f"{path}.{key}: unknown parameter of {what} (known: {', '.join(names) or 'none'})")
+            ok = False
+    if not ok:
+        return None
+    for key, value in params.items():
+        try:
+            cls(**{key: value})
+        except ValueError as error:
+            problems.append(_message(path, error))
+            ok = False
+        except TypeError:
+            pass  # needs other arguments too; checked below with all of them
+    if not ok:
+        return None
+    try:
+        return cls(**params)
+    except (ValueError, TypeError) as error:
+        problems.append(_message(path, error))
+        return None
+
+
+def _check_int(problems, path, value, low):
+    try:
+        return check_integer(path, value, low=low)
+    except ValueError as error:
+        problems.append(str(error))
+        return None
+
+
+def _record_points(raw, horizon, problems):
+    if horizon is None:
+        return None
+    if raw is None:
+        return default_record_points(horizon)
+    if isinstance(raw, dict):
+        unknown = sorted(set(raw) - {"dense_until", "per_decade"})
+        for key in unknown:
+            problems.append(f"record_points.{key}: unknown key (known: dense_until, per_decade)")
+        dense = _check_int(problems, "record_points.dense_until", raw.get("dense_until", 10_000), 1)
+        per_decade = _check_int(problems, "record_points.per_decade", raw.get("per_decade", 200), 2)
+        if unknown or dense is None or per_decade is None:
+            return None
+        return default_record_points(horizon, dense_until=dense, per_decade=per_decade)
+    if isinstance(raw, list):
+        if not raw or not all(isinstance(x, int) and not isinstance(x, bool) for x in raw):
+            problems.append(f"record_points: must be a non-empty list of integers, got {raw!r}")
+            return None
+        points = np.array(raw, dtype=np.int64)
+        if points[0] < 1 or points[-1] > horizon or np.any(np.diff(points) <= 0):
+            problems.append(f"record_points: must be strictly increasing steps in [1, horizon={horizon}], got {raw!r}")
+            return None
+        return points
+    problems.append(f"record_points: must be a table {{dense_until, per_decade}} or a list of steps, got {raw!r}")
+    return None
+
+
+def load_config(source) -> ExperimentConfig:
+    """Read and validate an experiment from a TOML path or a dict.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem with its path in the configuration.
+    """
+    from environments import ENVIRONMENT_IDS, PROBLEMS, problem_class
+
+    data, default_name = _read_source(source)
+    problems = []
+    for key in sorted(set(data) - _TOP_LEVEL_KEYS):
+        problems.append(f"{key}: unknown key (known: {', '.join(sorted(_TOP_LEVEL_KEYS))})")
+    name = data.get("name", default_name)
+    if not isinstance(name, str) or not name:
+        problems.append(f"name: must be a non-empty string, got {name!r}")
+    horizon = _check_int(problems, "horizon", data.get("horizon"), 1) if "horizon" in data else None
+    if "horizon" not in data:
+        problems.append("horizon: required (steps per replication, an integer >= 1)")
+    n_replications = None
+    if "n_replications" not in data:
+        problems.append("n_replications: required (an integer >= 1)")
+    else:
+        n_replications = _check_int(problems, "n_replications", data["n_replications"], 1)
+    seed = _check_int(problems, "seed", data.get("seed", 0), 0)
+    n_jobs = _check_int(problems, "n_jobs", data.get("n_jobs", 1), 1)
+    points = _record_points(data.get("record_points"), horizon, problems)
+
+    environments = []
+    raw_envs = data.get("environments")
+    if not isinstance(raw_envs, list) or not raw_envs:
+        problems.append("environments: required, a non-empty list of tables [[environments]] with a name")
+        raw_envs = []
+    for i, entry in enumerate(raw_envs):
+        path = f"environments[{i}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            problems.append(f"{path}.name: required, one of {', '.join(sorted(PROBLEMS) + sorted(ENVIRONMENT_IDS))}")
+            continue
+        params = {k: v for k, v in entry.items() if k != "name"}
+        try:
+            cls = problem_class(entry["name"])
+        except ValueError as error:
+            problems.append(f"{path}.name: {str(error).split(': ', 1)[1]}")
+            continue
+        problem = _check_constructor(path, cls, params, problems, entry["name"])
+        if problem is not None:
+            environments.append((entry["name"], params, problem))
+
+    policies = []
+    raw_policies = data.get("policies")
+    if not isinstance(raw_policies, list) or not raw_policies:
+        problems.append("policies: required, a non-empty list of tables [[policies]] with a name")
+        raw_policies = []
+    for i, entry in enumerate(raw_policies):
+        path = f"policies[{i}]"
+        if not isinstance(entry, dict) or entry.get("name") not in POLICIES:
+            got = entry.get("name") if isinstance(entry, dict) else entry
+            problems.append(f"{path}.name: must be one of {', '.join(sorted(POLICIES))}, got {got!r}")
+            continue
+        params = {k: v for k, v in entry.items() if k != "name"}
+        policy = _check_constructor(path, POLICIES[entry["name"]], params, problems, entry["name"])
+        if policy is not None:
+            policies.append((entry["name"], params, policy))
+            if horizon is not None:
+                try:
+                    policy.check_horizon(horizon)
+                except ValueError as error:
+                    problems.append(_message(path, error))
+
+    if len(policies) == len(raw_policies) and len(environments) == len(raw_envs):
+        for e, (env_name, _, problem) in enumerate(environments):
+            try:
+                check_problem_and_policies(problem, [p for _, _, p in policies])
+            except ValueError as error:
+                problems.append(f"environments[{e}] ({env_name}) with {error}")
+    if problems:
+        raise ConfigError(problems)
+    raw = {
+        "name": name,
+        "horizon": horizon,
+        "n_replications": n_replications,
+        "seed": seed,
+        "record_points": points.tolist(),
+        "environments": [dict(name=n, **p) for n, p, _ in environments],
+        "policies": [dict(name=n, **p) for n, p, _ in policies],
+    }
+    return ExperimentConfig(
+        name=name,
+        horizon=horizon,
+        n_replications=n_replications,
+        seed=seed,
+        n_jobs=n_jobs,
+        record_points=points,
+        environments=tuple(environments),
+        policies=tuple(policies),
+        raw=raw,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Result directory
+# ---------------------------------------------------------------------------------------------
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _git_revision():
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True, text=True, timeout=5
+        )
+        return out.stdout.strip() or None if out.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _versions():
+    import gymnasium
+    import matplotlib
+    import numba
+
+    import bandits
+
+    return {
+        "regretlab": bandits.__version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "gymnasium": gymnasium.__version__,
+        "matplotlib": matplotlib.__version__,
+    }
+
+
+def _now():
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _result_file(index: int) -> str:
+    return f"env{index}.npz"
+
+
+def _write_manifest(out: Path, manifest: dict) -> None:
+    _atomic_write_bytes(out / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
+
+
+def _prepare_directory(config: ExperimentConfig, out: Path) -> dict:
+    """Return the manifest to continue from; refuse foreign or mismatched directories."""
+    manifest_path = out / MANIFEST
+    if manifest_path.exists():
+        try:
+            manifest = json.loads(manifest_path.read_text())
+        except json.JSONDecodeError:
+            raise ConfigError([f"out: {manifest_path} is not valid JSON; move the directory away"]) from None
+        if manifest.get("config") != config.raw:
+            raise ConfigError(
+                [f"out: {out} holds results of a different configuration; choose another directory or delete it"]
+            )
+        return manifest
+    if out.exists() and any(out.iterdir()):
+        raise ConfigError([f"out: {out} exists, is not empty and holds no {MANIFEST}; choose another directory"])
+    return {
+        "config": config.raw,
+        "root_seed": config.seed,
+        "seeding": "replication r: SeedSequence(root_seed, spawn_key=(r, 0)) for the environment, (r, 1) for policies",
+        "versions": _versions(),
+        "git_revision": _git_revision(),
+        "host": {"name": socket.gethostname(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        "started": _now(),
+        "finished": None,
+        "results": {},
+    }
+
+
+def _intact(out: Path, manifest: dict, index: int) -> bool:
+    name = _result_file(index)
+    expected = manifest.get("results", {}).get(name)
+    path = out / name
+    return bool(expected) and path.exists() and _sha256(path) == expected
+
+
+def run_experiment(config, out, *, progress: bool = False) -> dict:
+    """Run ``config`` (path, dict or :class:`ExperimentConfig`) into directory ``out``.
+
+    Validates everything first (:class:`ConfigError`, nothing written). Environments whose result
+    file is already complete are skipped. Returns :func:`load_results` of the directory.
+    """
+    if not isinstance(config, ExperimentConfig):
+        config = load_config(config)
+    out = Path(out)
+    manifest = _prepare_directory(config, out)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_manifest(out, manifest)
+
+    todo = [i for i in range(len(config.environments)) if not _intact(out, manifest, i)]
+    bar = None
+    if progress and todo:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(todo) * config.n_replications, unit="rep", desc=config.name, dynamic_ncols=True)
+    for i in todo:
+        _, _, problem = config.environments[i]
+        last = [0]
+
+        def advance(done, last=last):
+            if bar is not None:
+                bar.update(done - last[0])
+                last[0] = done
+
+        result = run(
+            problem,
+            config.make_policies(),
+            horizon=config.horizon,
+            n_replications=config.n_replications,
+            seed=config.seed,
+            record_points=config.record_points,
+            n_jobs=config.n_jobs,
+            progress=advance,
+        )
+        _save_result(out / _result_file(i), result)
+        manifest["results"][_result_file(i)] = _sha256(out / _result_file(i))
+        _write_manifest(out, manifest)
+    if bar is not None:
+        bar.close()
+    manifest["finished"] = _now()
+    _write_manifest(out, manifest)
+    return load_results(out)
+
+
+def _save_result(path: Path, result: RunResult) -> None:
+    import io
+
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        cumulative_regret=result.cumulative_regret,
+        cumulative_reward=result.cumulative_reward,
+        pull_counts=result.pull_counts,
+        record_points=result.record_points,
+        wall_time=result.wall_time,
+        policy_labels=np.array(result.policy_labels),
+    )
+    _atomic_write_bytes(path, buffer.getvalue())
+
+
+def load_results(out) -> dict:
+    """Load a result directory.
+
+    Returns
+    -------
+    dict
+        ``{"manifest": dict, "environments": [ {"index", "name", "params", "result": RunResult}, ... ]}``;
+        environments not yet computed are absent.
+    """
+    out = Path(out)
+    manifest_path = out / MANIFEST
+    if not manifest_path.exists():
+        raise ValueError(f"out: {out} holds no {MANIFEST}; is it a regretlab result directory?")
+    manifest = json.loads(manifest_path.read_text())
+    config = manifest["config"]
+    environments = []
+    for i, env in enumerate(config["environments"]):
+        if not _intact(out, manifest, i):
+            continue
+        with np.load(out / _result_file(i)) as data:
+            result = RunResult(
+                policy_labels=[str(x) for x in data["policy_labels"]],
+                record_points=data["record_points"],
+                cumulative_regret=data["cumulative_regret"],
+                cumulative_reward=data["cumulative_reward"],
+                pull_counts=data["pull_counts"],
+                horizon=config["horizon"],
+                root_seed=config["seed"],
+                wall_time=data["wall_time"],
+            )
+        params = {k: v for k, v in env.items() if k != "name"}
+        environments.append({"index": i, "name": env["name"], "params": params, "result": result})
+    return {"manifest": manifest, "environments": environments}

@@ -1,0 +1,180 @@
+"""Experiments as data, the result directory, reports and the command line."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from bandits import UCB1, BernoulliThompsonSampling, run
+from bandits.cli import main
+from bandits.experiment import ConfigError, load_config, load_results, run_experiment
+from bandits.report import loglog_slope, write_report
+from environments import BernoulliBandit
+
+MEANS = [0.2, 0.5, 0.7]
+
+
+def small_config(**overrides):
+    config = {
+        "name": "small",
+        "horizon": 300,
+        "n_replications": 4,
+        "seed": 7,
+        "n_jobs": 2,
+        "environments": [{"name": "BernoulliBandit", "means": MEANS}],
+        "policies": [{"name": "ucb1"}, {"name": "thompson_beta"}],
+    }
+    config.update(overrides)
+    return config
+
+
+def test_config_lists_every_problem_with_its_path():
+    bad = small_config(
+        horizon=0,
+        n_replications="many",
+        colour="blue",
+        environments=[{"name": "BernoulliBandit", "means": [0.2, 1.5]}, {"name": "NoSuchBandit"}],
+        policies=[{"name": "ucb1", "alpha": -1}, {"name": "kl_ucb", "c": 0, "typo": 1}, {"name": "nope"}],
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(bad)
+    problems = caught.value.problems
+    expected = [
+        "colour: unknown key",
+        "horizon: must be >= 1, got 0",
+        "n_replications: must be an integer, got 'many'",
+        "environments[0].means[1]: must be in [0, 1], got 1.5",
+        "environments[1].name: unknown name 'NoSuchBandit'",
+        "policies[0].alpha: must be > 0, got -1",
+        "policies[1].typo: unknown parameter of kl_ucb",
+        "policies[2].name: must be one of",
+    ]
+    for fragment in expected:
+        assert any(fragment in p for p in problems), (fragment, problems)
+
+
+def test_config_reports_each_bad_hyper_parameter():
+    with pytest.raises(ConfigError) as caught:
+        load_config(small_config(policies=[{"name": "kl_ucb", "c": -1, "c_loglog": -2}]))
+    assert any(p.startswith("policies[0].c:") for p in caught.value.problems)
+    assert any(p.startswith("policies[0].c_loglog:") for p in caught.value.problems)
+
+
+def test_config_rejects_incompatible_reward_ranges():
+    config = small_config(environments=[{"name": "regretlab/GaussianBandit-v0", "means": MEANS}])
+    with pytest.raises(ConfigError, match=r"BernoulliThompsonSampling needs rewards in \[0, 1\]"):
+        load_config(config)
+
+
+def test_config_from_toml_file(tmp_path):
+    path = tmp_path / "exp.toml"
+    path.write_text(
+        'horizon = 100\nn_replications = 2\nseed = 3\nrecord_points = [10, 50, 100]\n'
+        '[[environments]]\nname = "BernoulliBandit"\nmeans = [0.3, 0.6]\n'
+        '[[policies]]\nname = "ucb1"\nalpha = 1.5\n'
+    )
+    config = load_config(path)
+    assert config.name == "exp"
+    np.testing.assert_array_equal(config.record_points, [10, 50, 100])
+    assert config.policies[0][2].alpha == 1.5
+
+
+def test_invalid_config_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(ConfigError):
+        run_experiment(small_config(horizon=-5), out)
+    assert not out.exists()
+
+
+def test_run_experiment_equals_direct_run_and_resumes(tmp_path):
+    out = tmp_path / "out"
+    loaded = run_experiment(small_config(), out)
+    direct = run(
+        BernoulliBandit(MEANS), [UCB1(), BernoulliThompsonSampling()], horizon=300, n_replications=4, seed=7
+    )
+    stored = loaded["environments"][0]["result"]
+    np.testing.assert_array_equal(stored.cumulative_regret, direct.cumulative_regret)
+    np.testing.assert_array_equal(stored.pull_counts, direct.pull_counts)
+    assert stored.policy_labels == ["ucb1", "thompson_beta"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["root_seed"] == 7 and manifest["finished"] and "numba" in manifest["versions"]
+
+    # a corrupted result file is detected by its checksum and recomputed identically
+    (out / "env0.npz").write_bytes(b"garbage")
+    again = run_experiment(small_config(n_jobs=1), out)
+    np.testing.assert_array_equal(again["environments"][0]["result"].cumulative_regret, direct.cumulative_regret)
+
+
+def test_result_directory_of_another_config_is_refused(tmp_path):
+    out = tmp_path / "out"
+    run_experiment(small_config(), out)
+    before = (out / "env0.npz").read_bytes()
+    with pytest.raises(ConfigError, match="different configuration"):
+        run_experiment(small_config(seed=8), out)
+    assert (out / "env0.npz").read_bytes() == before
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    with pytest.raises(ConfigError, match="is not empty"):
+        run_experiment(small_config(), foreign)
+
+
+def test_report_files(tmp_path):
+    out = tmp_path / "out"
+    run_experiment(small_config(), out)
+    path = write_report(out)
+    text = path.read_text()
+    assert "| ucb1 |" in text and "| thompson_beta |" in text
+    for name in ("regret_env0", "loglog_env0", "final_env0"):
+        assert (out / f"{name}.png").stat().st_size > 1000
+        assert (out / f"{name}.svg").exists()
+    page = (out / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 3  # self-contained
+
+
+def test_loglog_slope_recovers_powers():
+    t = np.arange(1, 10_001)
+    assert loglog_slope(t, 3 * t**0.5) == pytest.approx(0.5, abs=1e-9)
+    assert loglog_slope(t, t ** (2 / 3)) == pytest.approx(2 / 3, abs=1e-9)
+    assert np.isnan(loglog_slope(t, np.zeros(t.size)))
+
+
+def test_cli_run_report_list(tmp_path, capsys):
+    config = tmp_path / "exp.toml"
+    config.write_text(
+        'horizon = 200\nn_replications = 3\nseed = 1\n'
+        '[[environments]]\nname = "BernoulliBandit"\nmeans = [0.3, 0.6]\n'
+        '[[policies]]\nname = "ucb1"\n'
+    )
+    out = tmp_path / "out"
+    assert main(["run", str(config), "--out", str(out), "--no-progress"]) == 0
+    assert (out / "report.md").exists() and (out / "report.html").exists()
+    assert load_results(out)["environments"][0]["result"].final_regret.shape == (1, 3)
+    assert main(["report", str(out)]) == 0
+    assert main(["list"]) == 0
+    listing = capsys.readouterr().out
+    assert "kl_ucb(c=1.0, c_loglog=0.0)" in listing and "BernoulliBandit" in listing
+
+
+def test_cli_invalid_input_exits_2_and_writes_nothing(tmp_path, capsys):
+    config = tmp_path / "bad.toml"
+    config.write_text('horizon = 0\nn_replications = 1\n[[environments]]\nname = "BernoulliBandit"\nmeans = [0.5]\n[[policies]]\nname = "ucb1"\nalpha = -1\n')
+    out = tmp_path / "out"
+    assert main(["run", str(config), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "horizon: must be >= 1, got 0" in err and "policies[0].alpha: must be > 0, got -1" in err
+    assert not out.exists()
+    assert main(["bench", "--policy", "nope"]) == 2
+    assert "policy" in capsys.readouterr().err
+
+
+def test_cli_bench_json(capsys):
+    assert main(["bench", "--policy", "ucb1", "--arms", "3", "--horizon", "500", "--reps", "4", "--repeats", "1", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    for key in ("steps_per_s", "compile_s", "run_s", "mean_regret", "se_regret"):
+        assert key in figures and figures[key] >= 0
+    assert main(["bench", "--policy", "ucb1", "--arms", "3", "--horizon", "50", "--reps", "2", "--repeats", "1", "--gym", "--json"]) == 0
+    gym_figures = json.loads(capsys.readouterr().out)
+    assert gym_figures["driver"] == "gym"
