@@ -33,6 +33,7 @@ import importlib
 import inspect
 from pathlib import Path
 
+import numba as nb
 from numba.core import caching, types
 from numba.core.extending import overload
 
@@ -42,6 +43,7 @@ __all__ = [
     "kernel",
     "ProjectSourceLocator",
     "project_source_stamp",
+    "compiled_entry_point",
 ]
 
 _PROJECT_PACKAGES = ("bandits", "environments")
@@ -182,3 +184,11 @@ def _kernel_overload(reference):
         return function
 
     return constant
+
+
+def compiled_entry_point(dispatcher, args):
+    """Compile (or load from the disk cache) ``dispatcher`` for the types of ``args``, string
+    arguments typed as literals (kernel references); return the native entry point, which accepts
+    arguments of exactly those types without numba's per-call type dispatch (~60 us)."""
+    signature = tuple(types.literal(a) if isinstance(a, str) else nb.typeof(a) for a in args)
+    return dispatcher.compile(signature)

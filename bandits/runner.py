@@ -7,7 +7,9 @@ environment stream. It is compiled once per (environment, policy) kernel combina
 
 Seeds come from :func:`bandits.rng.replication_seeds`: replication ``r`` uses the same environment
 seed for every policy (common random numbers) and its own policy seed. A task is one replication:
-it builds generators from those integers and restores their start state before each policy, so results are bit-identical for any ``n_jobs`` and equal to
+it sets a thread's two generators to the start states of those seeds
+(:func:`bandits.rng.replication_generator_states`) before each policy, so results are
+bit-identical for any ``n_jobs`` and equal to
 driving the Gymnasium shell step by step with ``env.reset(seed=environment_seed)`` and
 ``policy.reset(n_arms, seed=policy_seed, horizon=horizon)``.
 """
@@ -15,6 +17,7 @@ driving the Gymnasium shell step by step with ``env.reset(seed=environment_seed)
 from __future__ import annotations
 
 import math
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -22,11 +25,9 @@ from dataclasses import dataclass, field
 import numba as nb
 import numpy as np
 
-from numba.core import types
-
-from bandits.kernels import kernel, kernel_reference
+from bandits.kernels import compiled_entry_point, kernel, kernel_reference
 from bandits.policies.base import Policy
-from bandits.rng import replication_seeds
+from bandits.rng import make_random_stream, replication_generator_states
 from bandits.validation import check_integer
 
 __all__ = ["run", "RunResult", "default_record_points", "check_problem_and_policies", "run_classic_replication"]
@@ -65,25 +66,19 @@ def run_classic_replication(
     cumulative_reward = 0.0
     next_record = 0
     n_records = record_points.size
+    counts = np.zeros(n_arms, np.int64)  # local: rows of counts_out of other threads share cache lines
     for t in range(1, horizon + 1):
         arm = kernel(policy_select)(state, hyper, t, policy_stream)
         reward = kernel(pull)(env_params, arm, env_stream)
         kernel(policy_update)(state, hyper, arm, reward, t)
         cumulative_regret += optimal_expected_reward - expected_rewards[arm]
         cumulative_reward += reward
-        counts_out[arm] += 1
+        counts[arm] += 1
         if next_record < n_records and t == record_points[next_record]:
             regret_out[next_record] = cumulative_regret
             reward_out[next_record] = cumulative_reward
             next_record += 1
-
-
-def compiled_entry_point(dispatcher, args):
-    """Compile (or load from the disk cache) ``dispatcher`` for the types of ``args``, string
-    arguments typed as literals (kernel references); return the native entry point, which accepts
-    arguments of exactly those types without numba's per-call type dispatch (~60 us)."""
-    signature = tuple(types.literal(a) if isinstance(a, str) else nb.typeof(a) for a in args)
-    return dispatcher.compile(signature)
+    counts_out[:] = counts
 
 
 def default_record_points(horizon: int, dense_until: int = 10_000, per_decade: int = 200) -> np.ndarray:
@@ -253,7 +248,7 @@ def run(
     counts = np.zeros((n_policies, n_reps, n_arms), np.int64)
     kernel_seconds = np.zeros((n_policies, n_reps))
     hypers = [p.kernel_hyper(n_arms, horizon) for p in policies]
-    seeds = [replication_seeds(seed, r) for r in replications]
+    generator_states = replication_generator_states(seed, replications)
     expected = np.ascontiguousarray(problem.expected_rewards, dtype=np.float64)
     optimal = float(problem.optimal_expected_reward)
 
@@ -263,7 +258,7 @@ def run(
         for p in policies
     ]
 
-    def kernel_args(p, i, env_generator, policy_generator):
+    def kernel_args(p, i, env_stream, policy_stream):
         return (
             pull_reference,
             problem.kernel_params,
@@ -273,8 +268,8 @@ def run(
             hypers[p],
             horizon,
             points,
-            env_generator,
-            policy_generator,
+            env_stream,
+            policy_stream,
             regret[p, i],
             reward[p, i],
             counts[p, i],
@@ -282,22 +277,25 @@ def run(
 
     # Compile (or load from the disk cache) each policy's specialisation once, up front; the
     # entry points then skip numba's per-call type dispatch (~60 us per call).
-    probe = np.random.default_rng(0)
+    probe = make_random_stream(np.random.default_rng(0))
     entry_points = [compiled_entry_point(run_classic_replication, kernel_args(p, 0, probe, probe)) for p in range(n_policies)]
+    # One (environment, policy) pair of generators per thread, wrapped once in RandomStreams and
+    # re-seeded per replication by assigning the precomputed PCG64 states: no per-replication
+    # SeedSequence work and no Generator unboxing.
+    local = threading.local()
 
     def replication_task(i):
         """All policies on replication i: the same environment stream for each (CRN)."""
-        environment_seed, policy_seed = seeds[i]
-        env_generator = np.random.default_rng(environment_seed)
-        policy_generator = np.random.default_rng(policy_seed)
-        env_start = env_generator.bit_generator.state
-        policy_start = policy_generator.bit_generator.state
+        if not hasattr(local, "streams"):
+            local.generators = (np.random.default_rng(0), np.random.default_rng(0))
+            local.streams = tuple(make_random_stream(g) for g in local.generators)
+        env_generator, policy_generator = local.generators
+        env_state, policy_state = generator_states[i]
         for p in range(n_policies):
-            if p:
-                env_generator.bit_generator.state = env_start
-                policy_generator.bit_generator.state = policy_start
+            env_generator.bit_generator.state = env_state
+            policy_generator.bit_generator.state = policy_state
             start = time.perf_counter()
-            entry_points[p](*kernel_args(p, i, env_generator, policy_generator))
+            entry_points[p](*kernel_args(p, i, *local.streams))
             kernel_seconds[p, i] = time.perf_counter() - start
         return i
 
@@ -309,10 +307,18 @@ def run(
             if progress is not None:
                 progress(done)
     else:
+        # Contiguous chunks of replications per task (about 8 per thread) keep the main thread
+        # and the executor's bookkeeping out of the way of the workers.
+        chunk = max(1, n_reps // (8 * n_jobs))
+
+        def chunk_task(first):
+            for i in range(first, min(first + chunk, n_reps)):
+                replication_task(i)
+            return min(first + chunk, n_reps) - first
+
         with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-            for future in as_completed([pool.submit(replication_task, i) for i in range(n_reps)]):
-                future.result()
-                done += 1
+            for future in as_completed([pool.submit(chunk_task, first) for first in range(0, n_reps, chunk)]):
+                done += future.result()
                 if progress is not None:
                     progress(done)
     return RunResult(

@@ -33,6 +33,7 @@ import numba as nb
 import numpy as np
 from gymnasium import spaces
 
+from bandits.kernels import compiled_entry_point
 from bandits.rng import generator_of, make_random_stream
 from bandits.validation import check_real, check_real_vector
 
@@ -172,12 +173,17 @@ class ClassicBanditEnv(gym.Env):
         self.observation_space = spaces.Discrete(1)
         self._stream = None
         self._stream_source = None
+        self._pull = None
+        self._means = problem.means.tolist()
+        self._optimal = problem.optimal_expected_reward
 
     def _current_stream(self):
         generator = self.np_random
         if generator is not self._stream_source:
             self._stream = make_random_stream(generator)
             self._stream_source = generator
+            problem = self.problem
+            self._pull = compiled_entry_point(problem.pull_kernel, (problem.kernel_params, 0, self._stream))
         return self._stream
 
     def reset(self, *, seed=None, options=None):
@@ -189,12 +195,9 @@ class ClassicBanditEnv(gym.Env):
     def step(self, action):
         """Pull arm ``action``; see the class docstring for the returned tuple."""
         arm = _as_arm(action, self.problem.n_arms)
-        problem = self.problem
-        reward = problem.pull_kernel(problem.kernel_params, arm, self._current_stream())
-        info = {
-            "expected_reward": float(problem.means[arm]),
-            "optimal_expected_reward": problem.optimal_expected_reward,
-        }
+        stream = self._current_stream()
+        reward = self._pull(self.problem.kernel_params, arm, stream)
+        info = {"expected_reward": self._means[arm], "optimal_expected_reward": self._optimal}
         return 0, reward, False, False, info
 
 

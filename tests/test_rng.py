@@ -5,8 +5,16 @@ import pickle
 import numba as nb
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bandits.rng import as_generator, generator_of, make_random_stream, replication_seeds
+from bandits.rng import (
+    as_generator,
+    generator_of,
+    make_random_stream,
+    replication_generator_states,
+    replication_seeds,
+)
 
 
 def test_replication_seeds_follow_seedsequence_spawn():
@@ -108,3 +116,24 @@ def test_as_generator_accepts_the_documented_kinds():
     with pytest.raises(ValueError, match="seed"):
         as_generator(-3)
     pickle.dumps(as_generator(None))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    root=st.one_of(st.integers(0, 2**32), st.integers(0, 2**200)),
+    replications=st.lists(st.integers(0, 2**40), min_size=1, max_size=4),
+)
+def test_bulk_generator_states_equal_numpy_seeding(root, replications):
+    """The runner's compiled re-implementation of SeedSequence + PCG64 seeding gives exactly
+    the states of default_rng(replication_seeds(root, r)[j])."""
+    states = replication_generator_states(root, replications)
+    for r, pair in zip(replications, states):
+        for seed, state in zip(replication_seeds(root, r), pair):
+            assert np.random.default_rng(seed).bit_generator.state == state
+
+
+def test_bulk_generator_states_validate_input():
+    with pytest.raises(ValueError, match="root_seed: must be an integer >= 0, got -3"):
+        replication_generator_states(-3, [0])
+    with pytest.raises(ValueError, match="replications: must be integers >= 0"):
+        replication_generator_states(0, [1, -1])
