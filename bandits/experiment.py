@@ -59,7 +59,11 @@ from bandits.validation import check_integer
 __all__ = ["ConfigError", "ExperimentConfig", "load_config", "run_experiment", "load_results"]
 
 MANIFEST = "manifest.json"
-_TOP_LEVEL_KEYS = {"name", "horizon", "n_replications", "seed", "n_jobs", "record_points", "environments", "policies", "description"}
+_TOP_LEVEL_KEYS = {
+    "name", "description", "horizon", "n_replications", "seed", "n_jobs", "chunk_size",
+    "record_points", "environments", "policies",
+}
+DEFAULT_CHUNK_SIZE = 10
 
 
 class ConfigError(ValueError):
@@ -80,6 +84,7 @@ class ExperimentConfig:
     n_replications: int
     seed: int
     n_jobs: int
+    chunk_size: int
     record_points: np.ndarray
     environments: tuple  # of (name, params dict, problem)
     policies: tuple  # of (name, params dict, Policy)
@@ -199,6 +204,7 @@ def load_config(source) -> ExperimentConfig:
         n_replications = _check_int(problems, "n_replications", data["n_replications"], 1)
     seed = _check_int(problems, "seed", data.get("seed", 0), 0)
     n_jobs = _check_int(problems, "n_jobs", data.get("n_jobs", 1), 1)
+    chunk_size = _check_int(problems, "chunk_size", data.get("chunk_size", DEFAULT_CHUNK_SIZE), 1)
     points = _record_points(data.get("record_points"), horizon, problems)
 
     environments = []
@@ -255,7 +261,8 @@ def load_config(source) -> ExperimentConfig:
         "horizon": horizon,
         "n_replications": n_replications,
         "seed": seed,
-        "record_points": points.tolist(),
+        "chunk_size": chunk_size,
+        "record_points": data.get("record_points", {"dense_until": 10_000, "per_decade": 200}),
         "environments": [dict(name=n, **p) for n, p, _ in environments],
         "policies": [dict(name=n, **p) for n, p, _ in policies],
     }
@@ -265,6 +272,7 @@ def load_config(source) -> ExperimentConfig:
         n_replications=n_replications,
         seed=seed,
         n_jobs=n_jobs,
+        chunk_size=chunk_size,
         record_points=points,
         environments=tuple(environments),
         policies=tuple(policies),
@@ -276,6 +284,9 @@ def load_config(source) -> ExperimentConfig:
 # Result directory
 # ---------------------------------------------------------------------------------------------
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it over
+    ``path``: readers see the old file or the new one, never a partial one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as f:
@@ -297,9 +308,9 @@ def _git_revision():
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True, text=True, timeout=5
         )
-        return out.stdout.strip() or None if out.returncode == 0 else None
     except (OSError, subprocess.SubprocessError):
         return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
 
 
 def _versions():
@@ -323,8 +334,14 @@ def _now():
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def _result_file(index: int) -> str:
-    return f"env{index}.npz"
+def _chunks(n_replications: int, chunk_size: int) -> list[tuple[int, int]]:
+    """Replication ranges ``[start, stop)`` of the shards."""
+    return [(start, min(start + chunk_size, n_replications)) for start in range(0, n_replications, chunk_size)]
+
+
+def shard_name(environment: int, policy: int, start: int, stop: int) -> str:
+    """Relative path of the shard of one (environment, policy, replications [start, stop))."""
+    return f"shards/env{environment}/policy{policy}/reps{start:07d}-{stop:07d}.npz"
 
 
 def _write_manifest(out: Path, manifest: dict) -> None:
@@ -343,70 +360,111 @@ def _prepare_directory(config: ExperimentConfig, out: Path) -> dict:
             raise ConfigError(
                 [f"out: {out} holds results of a different configuration; choose another directory or delete it"]
             )
+        for leftover in out.rglob(".*.tmp"):  # temporary files of an interrupted write
+            leftover.unlink(missing_ok=True)
         return manifest
-    if out.exists() and any(out.iterdir()):
-        raise ConfigError([f"out: {out} exists, is not empty and holds no {MANIFEST}; choose another directory"])
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ConfigError([f"out: {out} exists and is not an empty directory holding a {MANIFEST}; choose another directory"])
     return {
         "config": config.raw,
         "root_seed": config.seed,
-        "seeding": "replication r: SeedSequence(root_seed, spawn_key=(r, 0)) for the environment, (r, 1) for policies",
+        "seeding": (
+            "replication r: environment stream default_rng(seed) with seed the 128-bit integer of "
+            "SeedSequence(root_seed, spawn_key=(r, 0)).generate_state(2, uint64); policy stream the "
+            "same with spawn_key=(r, 1); see bandits.replication_seeds"
+        ),
+        "spawn_keys": {"environment": "(r, 0)", "policy": "(r, 1)"},
         "versions": _versions(),
         "git_revision": _git_revision(),
         "host": {"name": socket.gethostname(), "platform": platform.platform(), "cpus": os.cpu_count()},
         "started": _now(),
         "finished": None,
-        "results": {},
+        "shards": {},
     }
 
 
-def _intact(out: Path, manifest: dict, index: int) -> bool:
-    name = _result_file(index)
-    expected = manifest.get("results", {}).get(name)
+def _intact(out: Path, manifest: dict, name: str) -> bool:
+    """The shard exists and its SHA-256 is the one the manifest recorded after writing it."""
+    expected = manifest.get("shards", {}).get(name)
     path = out / name
     return bool(expected) and path.exists() and _sha256(path) == expected
+
+
+def _shard_bytes(result: RunResult, policy: int) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        cumulative_regret=result.cumulative_regret[policy],
+        cumulative_reward=result.cumulative_reward[policy],
+        pull_counts=result.pull_counts[policy],
+        kernel_seconds=result.kernel_seconds[policy],
+    )
+    return buffer.getvalue()
 
 
 def run_experiment(config, out, *, progress: bool = False) -> dict:
     """Run ``config`` (path, dict or :class:`ExperimentConfig`) into directory ``out``.
 
-    Validates everything first (:class:`ConfigError`, nothing written). Environments whose result
-    file is already complete are skipped. Returns :func:`load_results` of the directory.
+    Validates everything first (:class:`ConfigError`; nothing is written). Work is split into
+    shards of ``chunk_size`` replications per (environment, policy); each shard is written
+    atomically and its checksum recorded in the manifest, so an interrupted run loses at most
+    the shards in progress, and running again computes only the missing or corrupted shards.
+    Results depend only on the configuration, never on interruptions or ``n_jobs``.
+
+    Returns
+    -------
+    dict
+        :func:`load_results` of the directory.
     """
     if not isinstance(config, ExperimentConfig):
         config = load_config(config)
     out = Path(out)
     manifest = _prepare_directory(config, out)
     out.mkdir(parents=True, exist_ok=True)
+    manifest["finished"] = None
     _write_manifest(out, manifest)
 
-    todo = [i for i in range(len(config.environments)) if not _intact(out, manifest, i)]
+    chunks = _chunks(config.n_replications, config.chunk_size)
+    work = []  # (environment, chunk, policies still missing)
+    for e in range(len(config.environments)):
+        for start, stop in chunks:
+            missing = [p for p in range(len(config.policies)) if not _intact(out, manifest, shard_name(e, p, start, stop))]
+            if missing:
+                work.append((e, start, stop, missing))
     bar = None
-    if progress and todo:
+    if progress and work:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(todo) * config.n_replications, unit="rep", desc=config.name, dynamic_ncols=True)
-    for i in todo:
-        _, _, problem = config.environments[i]
-        last = [0]
+        total = sum((stop - start) * len(missing) for _, start, stop, missing in work)
+        bar = tqdm(total=total, unit="run", desc=f"{config.name} (replications x policies)", dynamic_ncols=True)
+    policies = config.make_policies()
+    for e, start, stop, missing in work:
+        _, _, problem = config.environments[e]
+        done_before = [0]
 
-        def advance(done, last=last):
+        def advance(done, done_before=done_before, width=len(missing)):
             if bar is not None:
-                bar.update(done - last[0])
-                last[0] = done
+                bar.update((done - done_before[0]) * width)
+                done_before[0] = done
 
         result = run(
             problem,
-            config.make_policies(),
+            [policies[p] for p in missing],
             horizon=config.horizon,
             n_replications=config.n_replications,
             seed=config.seed,
             record_points=config.record_points,
             n_jobs=config.n_jobs,
+            replications=range(start, stop),
             progress=advance,
         )
-        _save_result(out / _result_file(i), result)
-        manifest["results"][_result_file(i)] = _sha256(out / _result_file(i))
-        _write_manifest(out, manifest)
+        for position, p in enumerate(missing):
+            name = shard_name(e, p, start, stop)
+            _atomic_write_bytes(out / name, _shard_bytes(result, position))
+            manifest["shards"][name] = _sha256(out / name)
+            _write_manifest(out, manifest)
     if bar is not None:
         bar.close()
     manifest["finished"] = _now()
@@ -414,20 +472,24 @@ def run_experiment(config, out, *, progress: bool = False) -> dict:
     return load_results(out)
 
 
-def _save_result(path: Path, result: RunResult) -> None:
-    import io
+@dataclass
+class EnvironmentResults:
+    """Results of one environment of an experiment.
 
-    buffer = io.BytesIO()
-    np.savez(
-        buffer,
-        cumulative_regret=result.cumulative_regret,
-        cumulative_reward=result.cumulative_reward,
-        pull_counts=result.pull_counts,
-        record_points=result.record_points,
-        wall_time=result.wall_time,
-        policy_labels=np.array(result.policy_labels),
-    )
-    _atomic_write_bytes(path, buffer.getvalue())
+    Attributes
+    ----------
+    index : int
+        Position in the configuration's ``environments``.
+    name : str
+    params : dict
+    result : RunResult
+        Arrays over every policy and replication (present only when every shard is intact).
+    """
+
+    index: int
+    name: str
+    params: dict
+    result: RunResult
 
 
 def load_results(out) -> dict:
@@ -436,30 +498,71 @@ def load_results(out) -> dict:
     Returns
     -------
     dict
-        ``{"manifest": dict, "environments": [ {"index", "name", "params", "result": RunResult}, ... ]}``;
-        environments not yet computed are absent.
+        ``"manifest"``: the manifest; ``"environments"``: a list of :class:`EnvironmentResults`
+        for every environment whose shards are all present and intact; ``"incomplete"``: indices
+        of the other environments; ``"frame"``: a tidy :class:`pandas.DataFrame` (one row per
+        environment, policy, replication and record point) when pandas is installed, else None.
     """
     out = Path(out)
     manifest_path = out / MANIFEST
     if not manifest_path.exists():
         raise ValueError(f"out: {out} holds no {MANIFEST}; is it a regretlab result directory?")
     manifest = json.loads(manifest_path.read_text())
-    config = manifest["config"]
-    environments = []
-    for i, env in enumerate(config["environments"]):
-        if not _intact(out, manifest, i):
+    raw = manifest["config"]
+    config = load_config(raw)
+    chunks = _chunks(config.n_replications, config.chunk_size)
+    labels = [policy.label for policy in config.make_policies()]
+    environments, incomplete = [], []
+    for e, (env_name, params, _) in enumerate(config.environments):
+        names = [[shard_name(e, p, a, b) for a, b in chunks] for p in range(len(labels))]
+        if not all(_intact(out, manifest, n) for row in names for n in row):
+            incomplete.append(e)
             continue
-        with np.load(out / _result_file(i)) as data:
-            result = RunResult(
-                policy_labels=[str(x) for x in data["policy_labels"]],
-                record_points=data["record_points"],
-                cumulative_regret=data["cumulative_regret"],
-                cumulative_reward=data["cumulative_reward"],
-                pull_counts=data["pull_counts"],
-                horizon=config["horizon"],
-                root_seed=config["seed"],
-                wall_time=data["wall_time"],
+        parts = {key: [] for key in ("cumulative_regret", "cumulative_reward", "pull_counts", "kernel_seconds")}
+        for row in names:
+            loaded = {key: [] for key in parts}
+            for n in row:
+                with np.load(out / n) as data:
+                    for key in parts:
+                        loaded[key].append(data[key])
+            for key in parts:
+                parts[key].append(np.concatenate(loaded[key], axis=0))
+        result = RunResult(
+            policy_labels=labels,
+            record_points=config.record_points,
+            cumulative_regret=np.stack(parts["cumulative_regret"]),
+            cumulative_reward=np.stack(parts["cumulative_reward"]),
+            pull_counts=np.stack(parts["pull_counts"]),
+            horizon=config.horizon,
+            root_seed=config.seed,
+            wall_time=np.stack(parts["kernel_seconds"]).sum(axis=1),
+            kernel_seconds=np.stack(parts["kernel_seconds"]),
+        )
+        environments.append(EnvironmentResults(e, env_name, params, result))
+    return {"manifest": manifest, "environments": environments, "incomplete": incomplete, "frame": _tidy_frame(environments)}
+
+
+def _tidy_frame(environments):
+    try:
+        import pandas as pd
+    except ImportError:
+        return None
+    frames = []
+    for env in environments:
+        result = env.result
+        n_policies, n_reps, n_points = result.cumulative_regret.shape
+        policy, replication, point = np.meshgrid(np.arange(n_policies), np.arange(n_reps), np.arange(n_points), indexing="ij")
+        frames.append(
+            pd.DataFrame(
+                {
+                    "environment": env.index,
+                    "environment_name": env.name,
+                    "policy": np.array(result.policy_labels)[policy.ravel()],
+                    "replication": replication.ravel(),
+                    "t": result.record_points[point.ravel()],
+                    "cumulative_regret": result.cumulative_regret.ravel(),
+                    "cumulative_reward": result.cumulative_reward.ravel(),
+                }
             )
-        params = {k: v for k, v in env.items() if k != "name"}
-        environments.append({"index": i, "name": env["name"], "params": params, "result": result})
-    return {"manifest": manifest, "environments": environments}
+        )
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -143,18 +143,18 @@ def write_report(out) -> Path:
         "td:first-child{text-align:left}img{max-width:100%}</style></head><body>",
         f"<h1>{html.escape(config['name'])}: regret report</h1><p>{html.escape(markdown[2])}</p>",
     ]
-    missing = len(config["environments"]) - len(results["environments"])
+    missing = len(results["incomplete"])
     if missing:
         note = f"{missing} environment(s) not computed yet; run the experiment again to complete it."
         markdown += [f"**Incomplete:** {note}", ""]
         html_parts.append(f"<p><b>Incomplete:</b> {html.escape(note)}</p>")
     for env in results["environments"]:
-        stem = f"env{env['index']}"
-        params = ", ".join(f"{k}={v}" for k, v in env["params"].items())
-        title = env["name"]
+        stem = f"env{env.index}"
+        params = ", ".join(f"{k}={v}" for k, v in env.params.items())
+        title = env.name
         heading = f"{title} ({params})" if params else title
-        names = _figures(env["result"], title, stem, out)
-        rows = _summary_rows(env["result"])
+        names = _figures(env.result, title, stem, out)
+        rows = _summary_rows(env.result)
         markdown += [f"## {heading}", ""]
         markdown += [f"![{name}]({name}.png)" for name in names]
         markdown += ["", "| policy | final regret (mean ± s.e.) | median | kernel time (s) |", "|---|---|---|---|"]

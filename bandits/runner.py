@@ -128,6 +128,8 @@ class RunResult:
         Pulls of each arm over the whole horizon.
     wall_time : float64 array (P,)
         Seconds of kernel time per policy, summed over replications.
+    kernel_seconds : float64 array (P, R)
+        Seconds of kernel time per policy and replication.
     """
 
     policy_labels: list
@@ -138,6 +140,7 @@ class RunResult:
     horizon: int
     root_seed: int
     wall_time: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    kernel_seconds: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     @property
     def final_regret(self) -> np.ndarray:
@@ -316,11 +319,16 @@ def run(
                 replication_task(i)
             return min(first + chunk, n_reps) - first
 
-        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+        pool = ThreadPoolExecutor(max_workers=n_jobs)
+        try:
             for future in as_completed([pool.submit(chunk_task, first) for first in range(0, n_reps, chunk)]):
                 done += future.result()
                 if progress is not None:
                     progress(done)
+        except BaseException:  # e.g. Ctrl-C: drop queued chunks instead of running them
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
     return RunResult(
         policy_labels=labels,
         record_points=points,
@@ -330,4 +338,5 @@ def run(
         horizon=horizon,
         root_seed=seed,
         wall_time=kernel_seconds.sum(axis=1),
+        kernel_seconds=kernel_seconds,
     )

@@ -94,30 +94,31 @@ def test_run_experiment_equals_direct_run_and_resumes(tmp_path):
     direct = run(
         BernoulliBandit(MEANS), [UCB1(), BernoulliThompsonSampling()], horizon=300, n_replications=4, seed=7
     )
-    stored = loaded["environments"][0]["result"]
+    stored = loaded["environments"][0].result
     np.testing.assert_array_equal(stored.cumulative_regret, direct.cumulative_regret)
     np.testing.assert_array_equal(stored.pull_counts, direct.pull_counts)
     assert stored.policy_labels == ["ucb1", "thompson_beta"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["root_seed"] == 7 and manifest["finished"] and "numba" in manifest["versions"]
 
-    # a corrupted result file is detected by its checksum and recomputed identically
-    (out / "env0.npz").write_bytes(b"garbage")
+    # a corrupted shard is detected by its checksum and recomputed identically
+    shard = out / "shards/env0/policy1/reps0000000-0000004.npz"
+    shard.write_bytes(b"garbage")
     again = run_experiment(small_config(n_jobs=1), out)
-    np.testing.assert_array_equal(again["environments"][0]["result"].cumulative_regret, direct.cumulative_regret)
+    np.testing.assert_array_equal(again["environments"][0].result.cumulative_regret, direct.cumulative_regret)
 
 
 def test_result_directory_of_another_config_is_refused(tmp_path):
     out = tmp_path / "out"
     run_experiment(small_config(), out)
-    before = (out / "env0.npz").read_bytes()
+    before = sorted(p.read_bytes() for p in out.rglob("*.npz"))
     with pytest.raises(ConfigError, match="different configuration"):
         run_experiment(small_config(seed=8), out)
-    assert (out / "env0.npz").read_bytes() == before
+    assert sorted(p.read_bytes() for p in out.rglob("*.npz")) == before
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("mine")
-    with pytest.raises(ConfigError, match="is not empty"):
+    with pytest.raises(ConfigError, match="is not an empty directory"):
         run_experiment(small_config(), foreign)
 
 
@@ -151,7 +152,7 @@ def test_cli_run_report_list(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(config), "--out", str(out), "--no-progress"]) == 0
     assert (out / "report.md").exists() and (out / "report.html").exists()
-    assert load_results(out)["environments"][0]["result"].final_regret.shape == (1, 3)
+    assert load_results(out)["environments"][0].result.final_regret.shape == (1, 3)
     assert main(["report", str(out)]) == 0
     assert main(["list"]) == 0
     listing = capsys.readouterr().out
@@ -178,3 +179,16 @@ def test_cli_bench_json(capsys):
     assert main(["bench", "--policy", "ucb1", "--arms", "3", "--horizon", "50", "--reps", "2", "--repeats", "1", "--gym", "--json"]) == 0
     gym_figures = json.loads(capsys.readouterr().out)
     assert gym_figures["driver"] == "gym"
+
+
+def test_tidy_frame_matches_arrays(tmp_path):
+    pytest.importorskip("pandas")
+    loaded = run_experiment(small_config(record_points=[1, 100, 300]), tmp_path / "out")
+    frame = loaded["frame"]
+    result = loaded["environments"][0].result
+    assert list(frame.columns) == [
+        "environment", "environment_name", "policy", "replication", "t", "cumulative_regret", "cumulative_reward",
+    ]
+    assert len(frame) == 2 * 4 * 3
+    row = frame[(frame.policy == "thompson_beta") & (frame.replication == 3) & (frame.t == 100)]
+    assert row.cumulative_regret.item() == result.cumulative_regret[1, 3, 1]
