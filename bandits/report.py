@@ -19,14 +19,23 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import math
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from bandits.experiment import _atomic_write_bytes, load_results
 
-__all__ = ["write_report", "OKABE_ITO", "loglog_slope"]
+__all__ = [
+    "write_report",
+    "OKABE_ITO",
+    "loglog_slope",
+    "ReportSection",
+    "register_report_extension",
+    "REPORT_EXTENSIONS",
+]
 
 #: Okabe & Ito (2008) colour-blind-safe palette (black last).
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -44,6 +53,47 @@ def loglog_slope(record_points, mean_regret, *, decades: float = 1.0) -> float:
     return float(np.polyfit(np.log(t[keep]), np.log(y[keep]), 1)[0])
 
 
+@dataclass
+class ReportSection:
+    """What a report extension adds for one environment.
+
+    Attributes
+    ----------
+    figures : list of str
+        Names of figures the extension saved with :func:`save_figure` (PNG and SVG in the
+        result directory).
+    tables : list of (title, header, rows)
+        Markdown/HTML tables: ``header`` a list of column titles, ``rows`` lists of cells.
+    notes : list of str
+        Paragraphs (e.g. "Game-of-Arms uses the true gap: oracle information").
+    """
+
+    figures: list = field(default_factory=list)
+    tables: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+
+#: setting name (e.g. "BernoulliBandit", "StreamingBandit") -> report extensions. An extension is
+#: ``f(environment_results, out_dir, config) -> ReportSection`` and is called for every
+#: environment of that setting, after the common regret figures.
+REPORT_EXTENSIONS: dict = {}
+
+
+def register_report_extension(setting: str, extension) -> None:
+    """Add ``extension`` to the report of every environment of ``setting`` (idempotent)."""
+    extensions = REPORT_EXTENSIONS.setdefault(setting, [])
+    if extension not in extensions:
+        extensions.append(extension)
+
+
+def _theory_text(exponent):
+    if exponent is None:
+        return ""
+    if exponent == 0:
+        return "; theory log T"
+    return f"; theory T^{exponent:.2g}"
+
+
 def _style(index):
     return {"color": OKABE_ITO[index % len(OKABE_ITO)], "linestyle": _LINESTYLES[(index // len(OKABE_ITO)) % 4]}
 
@@ -58,7 +108,7 @@ def _summary_rows(result):
     return rows
 
 
-def _figures(result, title, stem, out):
+def _figures(result, title, stem, out, exponents):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -81,7 +131,7 @@ def _figures(result, title, stem, out):
     ax.set_title(f"{title}: mean regret, 95% confidence band ({n} replications)")
     ax.legend(loc="upper left")
     ax.grid(alpha=0.3)
-    written.append(_save(fig, out, f"regret_{stem}"))
+    written.append(save_figure(fig, out, f"regret_{stem}"))
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
@@ -89,13 +139,15 @@ def _figures(result, title, stem, out):
         mean = regret[p].mean(axis=0)
         slope = loglog_slope(t, mean)
         positive = mean > 0
-        ax.loglog(t[positive], mean[positive], label=f"{label} (slope {slope:.2f})", **_style(p))
+        ax.loglog(
+            t[positive], mean[positive], label=f"{label} (slope {slope:.2f}{_theory_text(exponents[p])})", **_style(p)
+        )
     ax.set_xlabel("time step t (log)")
     ax.set_ylabel("mean cumulative regret (log)")
     ax.set_title(f"{title}: log-log, slope fitted over the last decade")
     ax.legend(loc="upper left")
     ax.grid(alpha=0.3, which="both")
-    written.append(_save(fig, out, f"loglog_{stem}"))
+    written.append(save_figure(fig, out, f"loglog_{stem}"))
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
@@ -107,14 +159,14 @@ def _figures(result, title, stem, out):
     ax.set_ylabel(f"regret at T = {int(t[-1])}")
     ax.set_title(f"{title}: final regret across replications")
     ax.grid(alpha=0.3, axis="y")
-    written.append(_save(fig, out, f"final_{stem}"))
+    written.append(save_figure(fig, out, f"final_{stem}"))
     plt.close(fig)
     return written
 
 
-def _save(fig, out, name):
-    import io
-
+def save_figure(fig, out, name) -> str:
+    """Save a matplotlib figure as ``name.png`` and ``name.svg`` in ``out`` (atomically); return
+    ``name``."""
     for extension in ("png", "svg"):
         buffer = io.BytesIO()
         fig.savefig(buffer, format=extension, dpi=130)
@@ -122,54 +174,80 @@ def _save(fig, out, name):
     return name
 
 
+def _markdown_table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+def _html_table(header, rows):
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _regret_section(env, out, config) -> ReportSection:
+    """The common part of every environment: regret figures and the final-regret table."""
+    from bandits.policies import POLICIES
+
+    exponents = [getattr(POLICIES[p["name"]], "regret_exponent", None) for p in config["policies"]]
+    names = _figures(env.result, env.name, f"env{env.index}", out, exponents)
+    rows = [
+        [label, f"{mean:.2f} ± {se:.2f}", f"{median:.2f}", f"{wall:.3f}"]
+        for label, mean, se, median, wall in _summary_rows(env.result)
+    ]
+    header = ["policy", "final regret (mean ± s.e.)", "median", "kernel time (s)"]
+    return ReportSection(figures=names, tables=[("Final regret", header, rows)])
+
+
 def write_report(out) -> Path:
     """Write figures, ``report.md`` and ``report.html`` into result directory ``out``; return the
-    path of ``report.md``."""
+    path of ``report.md``. Settings add their own figures and tables through
+    :func:`register_report_extension`."""
+    from environments import problem_class
+
     out = Path(out)
     results = load_results(out)
     config = results["manifest"]["config"]
-    markdown = [f"# {config['name']}: regret report", ""]
-    markdown.append(
+    title = f"{config['name']}: regret report"
+    summary = (
         f"Horizon T = {config['horizon']}, {config['n_replications']} replications, root seed {config['seed']}. "
-        "Regret is the exact cumulative pseudo-regret sum_t (mu* - mu_(a_t)); bands and ± are 95% / one "
-        "standard error across replications."
+        "Regret is the exact cumulative pseudo-regret sum_t (mu* - mu_(a_t)); bands are 95% confidence "
+        "intervals and ± one standard error across replications."
     )
-    markdown.append("")
+    markdown = [f"# {title}", "", summary, ""]
     html_parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>{html.escape(config['name'])}: regret report</title>",
+        f"<title>{html.escape(title)}</title>",
         "<style>body{font-family:sans-serif;max-width:60em;margin:auto}"
         "table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 8px;text-align:right}"
         "td:first-child{text-align:left}img{max-width:100%}</style></head><body>",
-        f"<h1>{html.escape(config['name'])}: regret report</h1><p>{html.escape(markdown[2])}</p>",
+        f"<h1>{html.escape(title)}</h1><p>{html.escape(summary)}</p>",
     ]
-    missing = len(results["incomplete"])
-    if missing:
-        note = f"{missing} environment(s) not computed yet; run the experiment again to complete it."
+    if results["incomplete"]:
+        note = f"{len(results['incomplete'])} environment(s) not computed yet; run the experiment again to complete it."
         markdown += [f"**Incomplete:** {note}", ""]
         html_parts.append(f"<p><b>Incomplete:</b> {html.escape(note)}</p>")
     for env in results["environments"]:
-        stem = f"env{env.index}"
         params = ", ".join(f"{k}={v}" for k, v in env.params.items())
-        title = env.name
-        heading = f"{title} ({params})" if params else title
-        names = _figures(env.result, title, stem, out)
-        rows = _summary_rows(env.result)
+        heading = f"{env.name} ({params})" if params else env.name
+        setting = problem_class(env.name).name
+        sections = [_regret_section(env, out, config)]
+        sections += [extension(env, out, config) for extension in REPORT_EXTENSIONS.get(setting, [])]
         markdown += [f"## {heading}", ""]
-        markdown += [f"![{name}]({name}.png)" for name in names]
-        markdown += ["", "| policy | final regret (mean ± s.e.) | median | kernel time (s) |", "|---|---|---|---|"]
-        markdown += [f"| {label} | {mean:.2f} ± {se:.2f} | {median:.2f} | {wall:.3f} |" for label, mean, se, median, wall in rows]
-        markdown.append("")
         html_parts.append(f"<h2>{html.escape(heading)}</h2>")
-        for name in names:
-            encoded = base64.b64encode((out / f"{name}.png").read_bytes()).decode()
-            html_parts.append(f"<p><img alt='{name}' src='data:image/png;base64,{encoded}'></p>")
-        html_parts.append("<table><tr><th>policy</th><th>final regret (mean ± s.e.)</th><th>median</th><th>kernel time (s)</th></tr>")
-        html_parts += [
-            f"<tr><td>{html.escape(label)}</td><td>{mean:.2f} ± {se:.2f}</td><td>{median:.2f}</td><td>{wall:.3f}</td></tr>"
-            for label, mean, se, median, wall in rows
-        ]
-        html_parts.append("</table>")
+        for section in sections:
+            for note in section.notes:
+                markdown += [note, ""]
+                html_parts.append(f"<p>{html.escape(note)}</p>")
+            for name in section.figures:
+                markdown.append(f"![{name}]({name}.png)")
+                encoded = base64.b64encode((out / f"{name}.png").read_bytes()).decode()
+                html_parts.append(f"<p><img alt='{html.escape(name)}' src='data:image/png;base64,{encoded}'></p>")
+            markdown.append("")
+            for table_title, header, rows in section.tables:
+                markdown += [f"**{table_title}**", ""] + _markdown_table(header, rows) + [""]
+                html_parts.append(f"<h3>{html.escape(table_title)}</h3>{_html_table(header, rows)}")
     html_parts.append("</body></html>")
     _atomic_write_bytes(out / "report.md", "\n".join(markdown).encode())
     _atomic_write_bytes(out / "report.html", "\n".join(html_parts).encode())

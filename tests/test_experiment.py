@@ -192,3 +192,30 @@ def test_tidy_frame_matches_arrays(tmp_path):
     assert len(frame) == 2 * 4 * 3
     row = frame[(frame.policy == "thompson_beta") & (frame.replication == 3) & (frame.t == 100)]
     assert row.cumulative_regret.item() == result.cumulative_regret[1, 3, 1]
+
+
+def test_settings_add_report_sections_without_touching_others(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from bandits.report import REPORT_EXTENSIONS, ReportSection, register_report_extension, save_figure
+
+    def pulls_of_best_arm(env, out, config):
+        fig, ax = plt.subplots()
+        ax.hist(env.result.pull_counts[:, :, -1].ravel())
+        name = save_figure(fig, out, f"best_arm_pulls_env{env.index}")
+        plt.close(fig)
+        rows = [[label, int(env.result.pull_counts[p, :, -1].sum())] for p, label in enumerate(env.result.policy_labels)]
+        return ReportSection(figures=[name], tables=[("Pulls of arm 2", ["policy", "pulls"], rows)], notes=["A test note."])
+
+    out = tmp_path / "out"
+    run_experiment(small_config(), out)
+    register_report_extension("BernoulliBandit", pulls_of_best_arm)
+    try:
+        text = write_report(out).read_text()
+    finally:
+        REPORT_EXTENSIONS["BernoulliBandit"].remove(pulls_of_best_arm)
+    assert "![best_arm_pulls_env0](best_arm_pulls_env0.png)" in text
+    assert "**Pulls of arm 2**" in text and "A test note." in text
+    assert (out / "best_arm_pulls_env0.svg").exists()
+    # the log-log legend states each policy's theoretical rate
+    assert "loglog_env0" in text

@@ -131,6 +131,9 @@ class Policy:
     needs_horizon : bool
         True when a default hyper-parameter depends on the horizon T (then :meth:`reset`
         needs ``horizon``).
+    regret_exponent : float or None
+        The theoretical growth of regret on a fixed stochastic instance, for reports: 0 for
+        logarithmic (``O(log T)``), ``a`` for ``T^a``; None if not declared.
     """
 
     name: ClassVar[str] = ""
@@ -139,6 +142,7 @@ class Policy:
     update_kernel: ClassVar[object] = None
     reward_range: ClassVar[tuple[float, float]] = (-math.inf, math.inf)
     needs_horizon: ClassVar[bool] = False
+    regret_exponent: ClassVar[float | None] = None
 
     # -- hyper-parameters -------------------------------------------------------------------
     def kernel_hyper(self, n_arms: int, horizon: int | None) -> tuple:

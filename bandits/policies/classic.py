@@ -134,6 +134,7 @@ class UCB1(Policy):
     """
 
     name = "ucb1"
+    regret_exponent = 0.0
     init_kernel = ucb1_init
     select_kernel = ucb1_select
     update_kernel = ucb1_update
@@ -256,6 +257,7 @@ class KLUCB(Policy):
     """
 
     name = "kl_ucb"
+    regret_exponent = 0.0
     init_kernel = counts_sums_init
     select_kernel = kl_ucb_select
     update_kernel = counts_sums_update
@@ -309,6 +311,7 @@ class BernoulliThompsonSampling(Policy):
     """
 
     name = "thompson_beta"
+    regret_exponent = 0.0
     init_kernel = beta_thompson_init
     select_kernel = beta_thompson_select
     update_kernel = beta_thompson_update
@@ -355,6 +358,7 @@ class GaussianThompsonSampling(Policy):
     """
 
     name = "thompson_gaussian"
+    regret_exponent = 0.0
     init_kernel = counts_sums_init
     select_kernel = gaussian_thompson_select
     update_kernel = counts_sums_update
@@ -407,6 +411,7 @@ class EpsilonGreedy(Policy):
     """
 
     name = "epsilon_greedy"
+    regret_exponent = 1.0
     init_kernel = counts_sums_init
     select_kernel = epsilon_greedy_select
     update_kernel = counts_sums_update
@@ -432,6 +437,7 @@ class DecayingEpsilonGreedy(Policy):
     """
 
     name = "decaying_epsilon_greedy"
+    regret_exponent = 0.0
     init_kernel = counts_sums_init
     select_kernel = epsilon_greedy_select
     update_kernel = counts_sums_update
@@ -495,6 +501,7 @@ class EXP3(Policy):
     """
 
     name = "exp3"
+    regret_exponent = 0.5
     init_kernel = loss_estimates_init
     select_kernel = exp3_select
     update_kernel = importance_weighted_loss_update
@@ -587,6 +594,7 @@ class TsallisINF(Policy):
     """
 
     name = "tsallis_inf"
+    regret_exponent = 0.0
     init_kernel = loss_estimates_init
     select_kernel = tsallis_inf_select
     update_kernel = importance_weighted_loss_update
@@ -663,6 +671,7 @@ class SuccessiveElimination(Policy):
     """
 
     name = "successive_elimination"
+    regret_exponent = 0.0
     init_kernel = successive_elimination_init
     select_kernel = successive_elimination_select
     update_kernel = successive_elimination_update
@@ -729,6 +738,7 @@ class ExploreThenCommit(Policy):
     """
 
     name = "explore_then_commit"
+    regret_exponent = 2.0 / 3.0
     init_kernel = explore_then_commit_init
     select_kernel = explore_then_commit_select
     update_kernel = explore_then_commit_update
