@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -219,3 +220,25 @@ def test_settings_add_report_sections_without_touching_others(tmp_path):
     assert (out / "best_arm_pulls_env0.svg").exists()
     # the log-log legend states each policy's theoretical rate
     assert "loglog_env0" in text
+
+
+EXPERIMENTS = sorted((Path(__file__).resolve().parent.parent / "experiments").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", EXPERIMENTS, ids=[p.stem for p in EXPERIMENTS])
+def test_shipped_experiment_files_are_valid(path):
+    config = load_config(path)
+    assert config.name == path.stem
+
+
+def test_example_script_runs_end_to_end(tmp_path, capsys):
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "experiments" / "example_script.py"
+    spec = importlib.util.spec_from_file_location("example_script", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(tmp_path / "out")
+    printed = capsys.readouterr().out
+    assert "reproduces the stored regret exactly" in printed
+    assert (tmp_path / "out" / "report.html").exists()
