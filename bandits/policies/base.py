@@ -9,9 +9,8 @@ and *hyper-parameters* (a tuple of scalars and arrays, never mutated):
     Fresh state for ``n_arms`` arms.
 ``select(state, hyper, t, rng) -> int``
     The arm to pull at round ``t`` (1-based). All randomness comes from ``rng``, the policy's own
-    stream: a :class:`numpy.random.Generator` in the fused runner, a
-    :class:`bandits.rng.RandomStream` from the Python face (kernels call
-    :func:`bandits.rng.generator_of` once). Ties are broken uniformly at random with it.
+    stream: a :class:`bandits.rng.RandomStream` (or a plain :class:`numpy.random.Generator`;
+    kernels call :func:`bandits.rng.generator_of` to get the Generator). Ties are broken uniformly at random with it.
 ``update(state, hyper, arm, reward, t) -> None``
     Record the reward of ``arm`` at round ``t``. Accepted after any valid arm, not only the one
     ``select`` returned.
