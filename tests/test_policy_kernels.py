@@ -11,8 +11,7 @@ Randomised policies are replayed exactly with a *shadow* ``numpy.random.default_
 same values as NumPy's (see :mod:`bandits.rng`), so a reference that draws what the docstrings say
 the kernel draws, in the same order, must make the same choices.
 
-Known kernel bugs are pinned by ``xfail(strict=True)`` tests marked ``KNOWN BUG`` below; they start
-failing (XPASS) once the kernel is fixed, and the marker should then be removed.
+Kernel bugs this file found (kl_ucb_index for tiny and huge radii) are kept as regression tests.
 """
 
 from __future__ import annotations
@@ -192,11 +191,11 @@ def test_bernoulli_kl_edge_values():
     assert math.isclose(bernoulli_kl(0.5, 0.25), 0.5 * math.log(2.0) + 0.5 * math.log(2.0 / 3.0), rel_tol=1e-14)
 
 
-# d in [1e-12, 1e6] (the KL-UCB kernel uses d = threshold / n_k, about ln(t) / t or more in any
-# run; smaller d hits the KNOWN BUG pinned below), plus d = 0.
+# d in [1e-40, 1e6] (the KL-UCB kernel uses d = threshold / n_k, about ln(t) / t or more with
+# c = 1; tiny d arises from tiny c), plus d = 0.
 kl_radii = st.one_of(
     st.just(0.0),
-    st.floats(-12.0, 6.0).map(lambda e: 10.0**e),
+    st.floats(-40.0, 6.0).map(lambda e: 10.0**e),
     st.floats(1e-12, 5.0),
     st.sampled_from([1e-12, 1e-6, 0.5, 2.0, 50.0, 1e3, 1e6]),
 )
@@ -210,6 +209,8 @@ kl_radii = st.one_of(
 @example(p=0.999, d=1e6)
 @example(p=1e-300, d=1e6)
 @example(p=1.0 - 2.0**-53, d=2.0)
+@example(p=5e-324, d=0.1)
+@example(p=1e-170, d=1e-300)
 def test_kl_ucb_index_matches_bisection(p, d):
     index = kl_ucb_index(p, d)
     expected = kl_ucb_index_reference(p, d)
@@ -234,35 +235,33 @@ def test_kl_ucb_index_closed_forms_at_p_0_and_1(d):
     assert kl_ucb_index(1.0, d) == 1.0
 
 
-# KNOWN BUG (kl_ucb_index, tiny d): for d below about 1e-16 the index is wrong by more than 1e-9,
-# and for d below about 1e-30 it is grossly wrong: below the mean p (outside [p, 1]) or far above
-# it. The Newton iterate's ``excess = p ln(p/q) + (1-p)(ln(1-p) + u) - d`` is evaluated with
-# absolute rounding error ~1e-17, which swamps d; when the Pinsker start ``p + sqrt(d/2)`` rounds
-# to p, ``q - p`` is 0 or negative, so ``step = excess q / (q - p)`` is huge or of the wrong sign
-# (or raises ZeroDivisionError). Unreachable with c = 1 in practice (d = c ln t / n_k >= ln t / t),
-# reachable through KLUCB(c=1e-32) and friends. Remove the xfail once the kernel is fixed.
-@pytest.mark.xfail(strict=True, reason="KNOWN BUG: kl_ucb_index inaccurate / outside [p, 1] for d < ~1e-16")
+# Regression: the first Newton-in-u version of kl_ucb_index was wrong for tiny d (the residual's
+# rounding, ~1e-17, swamped d; for d < 1e-30 the index fell below p or raised ZeroDivisionError)
+# and returned NaN for huge or infinite d (u overflowed). Found by this file's first version.
 @pytest.mark.parametrize(
     "p, d",
     [
-        (0.25, 1e-40),  # returns 0.5451020052155249, exact 0.25
-        (0.1, 1e-30),  # returns 0.0992760330711993 < p
-        (0.3, 1e-20),  # returns 0.2999999918068266 < p (exact 0.3 + 6.5e-11)
-        (2.0 / 3.0, 1e-32),  # returns 0.5665968678087662 < p
+        (0.25, 1e-40),
+        (0.1, 1e-30),
+        (0.3, 1e-20),
+        (2.0 / 3.0, 1e-32),
+        (0.3649056922151075, 9.163879336738248e-33),
+        (1e-6, 1e-25),
+        (1.0 - 1e-6, 1e-25),
     ],
 )
-def test_kl_ucb_index_tiny_d_known_bug(p, d):
+def test_kl_ucb_index_tiny_d(p, d):
     index = kl_ucb_index(p, d)
     assert p <= index <= 1.0
     assert abs(index - kl_ucb_index_reference(p, d)) <= 1e-9
 
 
-# KNOWN BUG (kl_ucb_index, overflow): ``u = (d + H(p)) / (1 - p)`` overflows to inf when d is
-# huge or infinite, then ``u -= step`` computes inf - inf and the index is NaN instead of 1.
-@pytest.mark.xfail(strict=True, reason="KNOWN BUG: kl_ucb_index returns NaN for d = inf or d ~ (1 - p) * 1.8e308")
-@pytest.mark.parametrize("p, d", [(0.3, INF), (0.5, 1e308), (1.0 - 2.0**-53, 1e300)])
-def test_kl_ucb_index_huge_d_known_bug(p, d):
-    assert kl_ucb_index(p, d) == kl_ucb_index_reference(p, d) == 1.0
+@pytest.mark.parametrize("p, d", [(0.3, INF), (0.5, 1e308), (1.0 - 2.0**-53, 1e300), (5e-324, 1e308)])
+def test_kl_ucb_index_huge_d(p, d):
+    # The supremum lies above the largest double below 1 (the reference's answer); 1.0 is its
+    # rounding. Either is within one ulp of 1.
+    assert abs(kl_ucb_index(p, d) - 1.0) <= 2.0**-52
+    assert abs(kl_ucb_index_reference(p, d) - 1.0) <= 2.0**-52
 
 
 # =============================================================================================

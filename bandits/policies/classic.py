@@ -169,8 +169,11 @@ def kl_ucb_index(p, d):
     and increasing on ``q > p``, and well conditioned near ``q = 1`` (Newton in ``q`` itself stalls
     there). Started to the right of the root, at the smaller of the Pinsker bound
     ``p + sqrt(d / 2)`` and ``u = (d + H(p)) / (1 - p)`` (from ``kl >= (1 - p) u - H(p)``, H the
-    binary entropy), the iterates decrease monotonically to the root, so the index returned is
-    never below the exact one. Stops when a step is below ``1e-12 (1 + u)``.
+    binary entropy, capped at ``u = 50`` where ``q`` rounds to 1), the iterates decrease
+    monotonically to the root, so the index returned is not below the exact one (up to
+    rounding). Stops when a step is below ``1e-12 (1 + u)``. When ``sqrt(2 p (1-p) d)`` is tiny
+    against ``min(p, 1-p)``, Newton's residual cannot resolve ``d``; the index then comes from
+    the inverted third-order Taylor expansion of the divergence.
     """
     if d <= 0.0:
         return p
@@ -178,12 +181,22 @@ def kl_ucb_index(p, d):
         return 1.0
     if p <= 0.0:
         return -math.expm1(-d)
+    delta = math.sqrt(2.0 * d) * math.sqrt(p) * math.sqrt(1.0 - p)  # sqrt(2 p (1-p) d), no underflow
+    if delta <= 1e-5 * min(p, 1.0 - p):
+        # Tiny radius: the Newton residual's rounding (~1e-17) would swamp d. Invert the Taylor
+        # expansion kl(p, p + delta) = delta^2 / (2v) + (delta^3 / 3)(1/(1-p)^2 - 1/p^2) + ...,
+        # v = p (1-p): delta + ((1-p)/p - p/(1-p)) delta^2 / 3 (relative error of order
+        # (delta / min(p, 1-p))^2 <= 1e-10), written without overflow for tiny p or 1-p.
+        correction = ((1.0 - p) * (delta / p) * delta - p * (delta / (1.0 - p)) * delta) / 3.0
+        return min(1.0, p + delta + correction)
     log_one_minus_p = math.log1p(-p)
     entropy = -p * math.log(p) - (1.0 - p) * log_one_minus_p
     u = (d + entropy) / (1.0 - p)
     pinsker = p + math.sqrt(0.5 * d)
     if pinsker < 1.0:
         u = min(u, -math.log1p(-pinsker))
+    # Beyond u = 50, q = 1 - exp(-u) rounds to 1: start there (also keeps u finite for huge d).
+    u = min(u, 50.0)
     for _ in range(200):
         q = -math.expm1(-u)
         excess = p * math.log(p / q) + (1.0 - p) * (log_one_minus_p + u) - d
