@@ -25,14 +25,15 @@ Every problem is reported at once, each with its path, e.g.
 
 Result directory
 ----------------
-``manifest.json`` (the normalised config, root seed, seeding rule, package versions, git revision,
-host, start and end times, and a SHA-256 per result file) and one ``env<i>.npz`` per environment
-with arrays ``cumulative_regret`` and ``cumulative_reward`` (policy, replication, record point),
-``pull_counts`` (policy, replication, arm), ``record_points``, ``wall_time`` and
-``policy_labels``. Files are written to a temporary name and renamed, so an interrupted run never
-leaves a half-written file. Running again into the same directory skips environments whose file is
-complete and intact, recomputes missing or corrupted ones (identical arrays: results depend only
-on the root seed), and refuses a directory made from a different config.
+``manifest.json`` (the normalised config, root seed, seeding rule and spawn keys, package
+versions, git revision, host, start and end times, and the SHA-256 of every shard) and one shard
+``shards/env<e>/policy<p>/reps<start>-<stop>.npz`` per (environment, policy, chunk of
+``chunk_size`` replications) with arrays ``cumulative_regret`` and ``cumulative_reward``
+(replication, record point), ``pull_counts`` (replication, arm) and ``kernel_seconds``. A shard
+is written to a temporary name, flushed and renamed, then recorded in the manifest (itself
+rewritten atomically), so an interrupted run loses at most the shards in progress. Running again
+into the same directory computes only missing or corrupted shards (identical arrays: results
+depend only on the root seed), and refuses a directory made from a different config.
 """
 
 from __future__ import annotations
