@@ -8,6 +8,12 @@ Main entry points::
     result = run(BernoulliBandit([0.1, 0.5, 0.9]), [UCB1(), KLUCB()],
                  horizon=10_000, n_replications=50, seed=0, n_jobs=2)
     result.cumulative_regret  # (policy, replication, record point)
+
+Experiments as data, stored and reported::
+
+    from bandits import run_experiment, load_results, write_report
+    run_experiment("experiments/default.toml", out="results/default")
+    write_report("results/default")
 """
 
 # First: the cache locator must be installed before any project function is jitted.
@@ -29,11 +35,18 @@ from bandits.policies import (
 )
 from bandits.rng import replication_seeds
 from bandits.runner import RunResult, default_record_points, run
+from bandits.experiment import ConfigError, load_config, load_results, run_experiment  # noqa: E402
+from bandits.report import write_report  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
     "run",
+    "run_experiment",
+    "load_config",
+    "load_results",
+    "write_report",
+    "ConfigError",
     "RunResult",
     "default_record_points",
     "replication_seeds",

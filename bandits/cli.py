@@ -34,7 +34,14 @@ def _parser():
         prog="regretlab",
         description="Bandit simulations at compiled speed: run experiments, write regret reports, benchmark.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Run 'regretlab COMMAND --help' for a command's options and examples.",
+        epilog=(
+            "examples:\n"
+            "  regretlab run experiments/default.toml --out results/default\n"
+            "  regretlab report results/default\n"
+            "  regretlab list\n"
+            "  regretlab bench --policy ucb1 --arms 10 --horizon 10000 --reps 100 --jobs 1\n\n"
+            "Run 'regretlab COMMAND --help' for a command's options and examples."
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
