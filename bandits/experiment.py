@@ -29,7 +29,8 @@ Result directory
 versions, git revision, host, start and end times, and the SHA-256 of every shard) and one shard
 ``shards/env<e>/policy<p>/reps<start>-<stop>.npz`` per (environment, policy, chunk of
 ``chunk_size`` replications) with arrays ``cumulative_regret`` and ``cumulative_reward``
-(replication, record point), ``pull_counts`` (replication, arm) and ``kernel_seconds``. A shard
+(replication, record point), ``pull_counts`` (replication, arm), ``kernel_seconds`` and one
+``metric:<name>`` array per setting-specific metric (``RunResult.metrics``). A shard
 is written to a temporary name, flushed and renamed, then recorded in the manifest (itself
 rewritten atomically), so an interrupted run loses at most the shards in progress. Running again
 into the same directory computes only missing or corrupted shards (identical arrays: results
@@ -60,6 +61,8 @@ from bandits.validation import check_integer
 __all__ = ["ConfigError", "ExperimentConfig", "load_config", "run_experiment", "load_results"]
 
 MANIFEST = "manifest.json"
+#: Shard keys of setting-specific arrays (``RunResult.metrics``) start with this prefix.
+METRIC_PREFIX = "metric:"
 _TOP_LEVEL_KEYS = {
     "name", "description", "horizon", "n_replications", "seed", "n_jobs", "chunk_size",
     "record_points", "environments", "policies",
@@ -401,6 +404,7 @@ def _shard_bytes(result: RunResult, policy: int) -> bytes:
         cumulative_reward=result.cumulative_reward[policy],
         pull_counts=result.pull_counts[policy],
         kernel_seconds=result.kernel_seconds[policy],
+        **{METRIC_PREFIX + name: values[policy] for name, values in result.metrics.items()},
     )
     return buffer.getvalue()
 
@@ -519,25 +523,27 @@ def load_results(out) -> dict:
         if not all(_intact(out, manifest, n) for row in names for n in row):
             incomplete.append(e)
             continue
-        parts = {key: [] for key in ("cumulative_regret", "cumulative_reward", "pull_counts", "kernel_seconds")}
+        parts = {}
         for row in names:
-            loaded = {key: [] for key in parts}
+            loaded = {}
             for n in row:
                 with np.load(out / n) as data:
-                    for key in parts:
-                        loaded[key].append(data[key])
-            for key in parts:
-                parts[key].append(np.concatenate(loaded[key], axis=0))
+                    for key in data.files:
+                        loaded.setdefault(key, []).append(data[key])
+            for key, values in loaded.items():
+                parts.setdefault(key, []).append(np.concatenate(values, axis=0))
+        arrays = {key: np.stack(values) for key, values in parts.items()}
         result = RunResult(
             policy_labels=labels,
             record_points=config.record_points,
-            cumulative_regret=np.stack(parts["cumulative_regret"]),
-            cumulative_reward=np.stack(parts["cumulative_reward"]),
-            pull_counts=np.stack(parts["pull_counts"]),
+            cumulative_regret=arrays["cumulative_regret"],
+            cumulative_reward=arrays["cumulative_reward"],
+            pull_counts=arrays["pull_counts"],
             horizon=config.horizon,
             root_seed=config.seed,
-            wall_time=np.stack(parts["kernel_seconds"]).sum(axis=1),
-            kernel_seconds=np.stack(parts["kernel_seconds"]),
+            wall_time=arrays["kernel_seconds"].sum(axis=1),
+            kernel_seconds=arrays["kernel_seconds"],
+            metrics={k[len(METRIC_PREFIX):]: v for k, v in arrays.items() if k.startswith(METRIC_PREFIX)},
         )
         environments.append(EnvironmentResults(e, env_name, params, result))
     return {"manifest": manifest, "environments": environments, "incomplete": incomplete, "frame": _tidy_frame(environments)}

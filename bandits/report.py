@@ -108,7 +108,7 @@ def _summary_rows(result):
     return rows
 
 
-def _figures(result, title, stem, out, exponents):
+def _figures(result, title, stem, out, exponents, unit="time step"):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -126,7 +126,7 @@ def _figures(result, title, stem, out, exponents):
         style = _style(p)
         ax.plot(t, mean, label=label, **style)
         ax.fill_between(t, mean - half, mean + half, color=style["color"], alpha=0.2, linewidth=0)
-    ax.set_xlabel("time step t")
+    ax.set_xlabel(unit)
     ax.set_ylabel("cumulative pseudo-regret")
     ax.set_title(f"{title}: mean regret, 95% confidence band ({n} replications)")
     ax.legend(loc="upper left")
@@ -142,7 +142,7 @@ def _figures(result, title, stem, out, exponents):
         ax.loglog(
             t[positive], mean[positive], label=f"{label} (slope {slope:.2f}{_theory_text(exponents[p])})", **_style(p)
         )
-    ax.set_xlabel("time step t (log)")
+    ax.set_xlabel(f"{unit} (log)")
     ax.set_ylabel("mean cumulative regret (log)")
     ax.set_title(f"{title}: log-log, slope fitted over the last decade")
     ax.legend(loc="upper left")
@@ -190,8 +190,11 @@ def _regret_section(env, out, config) -> ReportSection:
     """The common part of every environment: regret figures and the final-regret table."""
     from bandits.policies import POLICIES
 
+    from environments import problem_class
+
     exponents = [getattr(POLICIES[p["name"]], "regret_exponent", None) for p in config["policies"]]
-    names = _figures(env.result, env.name, f"env{env.index}", out, exponents)
+    unit = getattr(problem_class(env.name), "time_unit", "time step")
+    names = _figures(env.result, env.name, f"env{env.index}", out, exponents, unit)
     rows = [
         [label, f"{mean:.2f} ± {se:.2f}", f"{median:.2f}", f"{wall:.3f}"]
         for label, mean, se, median, wall in _summary_rows(env.result)
@@ -212,7 +215,8 @@ def write_report(out) -> Path:
     title = f"{config['name']}: regret report"
     summary = (
         f"Horizon T = {config['horizon']}, {config['n_replications']} replications, root seed {config['seed']}. "
-        "Regret is the exact cumulative pseudo-regret sum_t (mu* - mu_(a_t)); bands are 95% confidence "
+        "Regret is the exact cumulative pseudo-regret against each setting's comparator (for the classic "
+        "bandit sum_t (mu* - mu_(a_t))); bands are 95% confidence "
         "intervals and ± one standard error across replications."
     )
     markdown = [f"# {title}", "", summary, ""]

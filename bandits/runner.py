@@ -21,6 +21,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numba as nb
 import numpy as np
@@ -30,7 +31,16 @@ from bandits.policies.base import Policy
 from bandits.rng import make_random_stream, replication_generator_states
 from bandits.validation import check_integer
 
-__all__ = ["run", "RunResult", "default_record_points", "check_problem_and_policies", "run_classic_replication"]
+__all__ = [
+    "run",
+    "RunResult",
+    "FusedLoop",
+    "ClassicLoop",
+    "default_record_points",
+    "check_problem_and_policies",
+    "check_classic_policy",
+    "run_classic_replication",
+]
 
 
 @nb.njit(cache=True, nogil=True)
@@ -125,11 +135,15 @@ class RunResult:
     cumulative_reward : float64 array (P, R, J)
         Cumulative realised reward.
     pull_counts : int64 array (P, R, K)
-        Pulls of each arm over the whole horizon.
+        Pulls of each arm over the whole horizon (for list-valued actions: how often each item
+        was shown).
     wall_time : float64 array (P,)
         Seconds of kernel time per policy, summed over replications.
     kernel_seconds : float64 array (P, R)
         Seconds of kernel time per policy and replication.
+    metrics : dict of str -> array
+        Setting-specific arrays with leading axes ``(policy, replication)``, e.g. clicks per
+        episode for cascading RL; empty for the classic bandit.
     """
 
     policy_labels: list
@@ -141,6 +155,10 @@ class RunResult:
     root_seed: int
     wall_time: np.ndarray = field(default_factory=lambda: np.zeros(0))
     kernel_seconds: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    metrics: dict = field(default_factory=dict)
+
+    #: The arrays every setting records; anything else a loop records goes to ``metrics``.
+    CORE_ARRAYS: ClassVar[tuple] = ("cumulative_regret", "cumulative_reward", "pull_counts")
 
     @property
     def final_regret(self) -> np.ndarray:
@@ -149,39 +167,119 @@ class RunResult:
 
 
 def check_problem_and_policies(problem, policies) -> list:
-    """Check that ``problem`` is a classic bandit problem and ``policies`` a non-empty list of
-    policies with unique labels whose reward ranges cover the problem's; return the list.
+    """Check that ``problem`` is a problem the fused runner knows (it has ``fused_loop``) and
+    ``policies`` a non-empty list of policies of the problem's setting, with unique labels, that
+    accept the problem's rewards; return the list.
 
     Raises
     ------
     ValueError
         Naming the offending argument, its value and the rule.
     """
-    for attribute in ("pull_kernel", "kernel_params", "expected_rewards", "optimal_expected_reward", "reward_range"):
-        if not hasattr(problem, attribute):
-            raise ValueError(
-                f"problem: must be a classic bandit problem (e.g. environments.BernoulliBandit), got {problem!r}"
-            )
-    if isinstance(policies, Policy):
+    if not hasattr(problem, "fused_loop") or not hasattr(problem, "check_policy_compatible"):
+        raise ValueError(
+            f"problem: must be a regretlab problem (e.g. environments.BernoulliBandit), got {problem!r}"
+        )
+    if isinstance(policies, Policy) or not isinstance(policies, (list, tuple)):
         policies = [policies]
     policies = list(policies)
     if not policies:
         raise ValueError("policies: must name at least one policy, got an empty list")
     for i, policy in enumerate(policies):
-        if not isinstance(policy, Policy):
-            raise ValueError(f"policies[{i}]: must be a Policy instance, got {policy!r}")
-        low, high = policy.reward_range
-        env_low, env_high = problem.reward_range
-        if env_low < low or env_high > high:
-            raise ValueError(
-                f"policies[{i}]: {type(policy).__name__} needs rewards in [{low:g}, {high:g}], "
-                f"but {problem.name} rewards range over [{env_low:g}, {env_high:g}]"
-            )
+        problem.check_policy_compatible(policy, f"policies[{i}]")
     labels = [p.label for p in policies]
     duplicates = sorted({x for x in labels if labels.count(x) > 1})
     if duplicates:
         raise ValueError(f"policies: labels must be unique, got duplicates {duplicates}")
     return policies
+
+
+def check_classic_policy(problem, policy, path: str) -> None:
+    """``ValueError`` unless ``policy`` is a classic :class:`Policy` whose reward range covers the
+    rewards of the classic problem ``problem``."""
+    if not isinstance(policy, Policy):
+        raise ValueError(f"{path}: must be a classic-bandit Policy instance, got {policy!r}")
+    low, high = policy.reward_range
+    env_low, env_high = problem.reward_range
+    if env_low < low or env_high > high:
+        raise ValueError(
+            f"{path}: {type(policy).__name__} needs rewards in [{low:g}, {high:g}], "
+            f"but {problem.name} rewards range over [{env_low:g}, {env_high:g}]"
+        )
+
+
+class FusedLoop:
+    """What :func:`run` needs from a setting: one compiled replication loop and its arguments.
+
+    A setting's problem class returns one from ``problem.fused_loop(policies, horizon,
+    record_points)``. :func:`run` owns seeding, threads, progress and timing; the loop object owns
+    the output arrays and the argument tuple of its numba loop.
+
+    Attributes
+    ----------
+    loop : numba dispatcher
+        ``loop(*arguments(p, i, env_stream, policy_stream))`` runs policy ``p`` on replication slot
+        ``i``, writing into the arrays of :meth:`allocate`.
+    """
+
+    loop = None
+
+    def allocate(self, n_policies: int, n_replications: int) -> dict:
+        """Output arrays by name, each with leading axes ``(policy, replication)``. Must include
+        ``cumulative_regret`` and ``cumulative_reward`` ``(P, R, J)`` and ``pull_counts``
+        ``(P, R, K)``; any other array becomes ``RunResult.metrics[name]``."""
+        raise NotImplementedError
+
+    def arguments(self, p: int, i: int, outputs: dict, env_stream, policy_stream) -> tuple:
+        """The loop's arguments for policy ``p`` and replication slot ``i``."""
+        raise NotImplementedError
+
+    def check_outputs(self, outputs: dict, labels: list) -> None:
+        """Raise if a loop reported an error through its outputs (default: nothing to check)."""
+
+
+class ClassicLoop(FusedLoop):
+    """:func:`run_classic_replication` for a classic problem (stateless ``pull`` kernel)."""
+
+    loop = run_classic_replication
+
+    def __init__(self, problem, policies, horizon, record_points):
+        self.problem = problem
+        self.horizon = horizon
+        self.record_points = record_points
+        self.hypers = [p.kernel_hyper(problem.n_arms, horizon) for p in policies]
+        self.expected = np.ascontiguousarray(problem.expected_rewards, dtype=np.float64)
+        self.optimal = float(problem.optimal_expected_reward)
+        self.pull_reference = kernel_reference(problem.pull_kernel)
+        self.policy_references = [
+            tuple(kernel_reference(k) for k in (type(p).init_kernel, type(p).select_kernel, type(p).update_kernel))
+            for p in policies
+        ]
+
+    def allocate(self, n_policies, n_replications):
+        shape = (n_policies, n_replications, self.record_points.size)
+        return {
+            "cumulative_regret": np.zeros(shape),
+            "cumulative_reward": np.zeros(shape),
+            "pull_counts": np.zeros((n_policies, n_replications, self.problem.n_arms), np.int64),
+        }
+
+    def arguments(self, p, i, outputs, env_stream, policy_stream):
+        return (
+            self.pull_reference,
+            self.problem.kernel_params,
+            self.expected,
+            self.optimal,
+            *self.policy_references[p],
+            self.hypers[p],
+            self.horizon,
+            self.record_points,
+            env_stream,
+            policy_stream,
+            outputs["cumulative_regret"][p, i],
+            outputs["cumulative_reward"][p, i],
+            outputs["pull_counts"][p, i],
+        )
 
 
 def _validate_run(problem, policies, horizon, n_replications, seed, n_jobs):
@@ -212,18 +310,20 @@ def run(
 
     Parameters
     ----------
-    problem : BernoulliBandit or GaussianBandit
-        The environment's parameters (``environments.classic``).
-    policies : Policy or list of Policy
-        Their labels must be unique.
+    problem : a problem of any setting
+        The environment's parameters, e.g. ``environments.BernoulliBandit`` or
+        ``environments.CascadingMDP``; it supplies the setting's fused loop.
+    policies : policy or list of policies
+        Policies of the problem's setting; their labels must be unique.
     horizon : int
-        Steps per replication, ``>= 1``.
+        Time steps per replication (``>= 1``) in the setting's unit (``problem.time_unit``:
+        steps, episodes, pulls or instances).
     n_replications : int
         ``>= 1``.
     seed : int
         Root seed, ``>= 0``; see :func:`bandits.rng.replication_seeds`.
     record_points : array of int, optional
-        Steps at which to record cumulative values; default :func:`default_record_points`.
+        Times at which to record cumulative values; default :func:`default_record_points`.
     n_jobs : int, default 1
         Threads. Results do not depend on it.
     replications : sequence of int, optional
@@ -244,44 +344,18 @@ def run(
         replications = list(range(n_replications))
     else:
         replications = [check_integer(f"replications[{i}]", r, low=0) for i, r in enumerate(replications)]
-    n_policies, n_reps, n_points = len(policies), len(replications), points.size
-    n_arms = problem.n_arms
-    regret = np.zeros((n_policies, n_reps, n_points))
-    reward = np.zeros((n_policies, n_reps, n_points))
-    counts = np.zeros((n_policies, n_reps, n_arms), np.int64)
+    n_policies, n_reps = len(policies), len(replications)
+    fused = problem.fused_loop(policies, horizon, points)
+    outputs = fused.allocate(n_policies, n_reps)
     kernel_seconds = np.zeros((n_policies, n_reps))
-    hypers = [p.kernel_hyper(n_arms, horizon) for p in policies]
     generator_states = replication_generator_states(seed, replications)
-    expected = np.ascontiguousarray(problem.expected_rewards, dtype=np.float64)
-    optimal = float(problem.optimal_expected_reward)
-
-    pull_reference = kernel_reference(problem.pull_kernel)
-    policy_references = [
-        tuple(kernel_reference(k) for k in (type(p).init_kernel, type(p).select_kernel, type(p).update_kernel))
-        for p in policies
-    ]
-
-    def kernel_args(p, i, env_stream, policy_stream):
-        return (
-            pull_reference,
-            problem.kernel_params,
-            expected,
-            optimal,
-            *policy_references[p],
-            hypers[p],
-            horizon,
-            points,
-            env_stream,
-            policy_stream,
-            regret[p, i],
-            reward[p, i],
-            counts[p, i],
-        )
 
     # Compile (or load from the disk cache) each policy's specialisation once, up front; the
     # entry points then skip numba's per-call type dispatch (~60 us per call).
     probe = make_random_stream(np.random.default_rng(0))
-    entry_points = [compiled_entry_point(run_classic_replication, kernel_args(p, 0, probe, probe)) for p in range(n_policies)]
+    entry_points = [
+        compiled_entry_point(fused.loop, fused.arguments(p, 0, outputs, probe, probe)) for p in range(n_policies)
+    ]
     # One (environment, policy) pair of generators per thread, wrapped once in RandomStreams and
     # re-seeded per replication by assigning the precomputed PCG64 states: no per-replication
     # SeedSequence work and no Generator unboxing.
@@ -298,7 +372,7 @@ def run(
             env_generator.bit_generator.state = env_state
             policy_generator.bit_generator.state = policy_state
             start = time.perf_counter()
-            entry_points[p](*kernel_args(p, i, *local.streams))
+            entry_points[p](*fused.arguments(p, i, outputs, *local.streams))
             kernel_seconds[p, i] = time.perf_counter() - start
         return i
 
@@ -329,14 +403,17 @@ def run(
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown()
+    fused.check_outputs(outputs, labels)
+    metrics = {k: v for k, v in outputs.items() if k not in RunResult.CORE_ARRAYS}
     return RunResult(
         policy_labels=labels,
         record_points=points,
-        cumulative_regret=regret,
-        cumulative_reward=reward,
-        pull_counts=counts,
+        cumulative_regret=outputs["cumulative_regret"],
+        cumulative_reward=outputs["cumulative_reward"],
+        pull_counts=outputs["pull_counts"],
         horizon=horizon,
         root_seed=seed,
         wall_time=kernel_seconds.sum(axis=1),
         kernel_seconds=kernel_seconds,
+        metrics=metrics,
     )

@@ -75,6 +75,20 @@ class _ArmedBandit:
     name: ClassVar[str]
     pull_kernel: ClassVar[object]
     reward_range: ClassVar[tuple[float, float]]
+    #: Unit of the horizon and of record points (used in reports).
+    time_unit: ClassVar[str] = "time step"
+
+    def check_policy_compatible(self, policy, path: str = "policy") -> None:
+        """``ValueError`` unless ``policy`` is a classic policy accepting these rewards."""
+        from bandits.runner import check_classic_policy
+
+        check_classic_policy(self, policy, path)
+
+    def fused_loop(self, policies, horizon, record_points):
+        """The fused runner's loop for this problem (:class:`bandits.runner.ClassicLoop`)."""
+        from bandits.runner import ClassicLoop
+
+        return ClassicLoop(self, policies, horizon, record_points)
 
     @property
     def n_arms(self) -> int:

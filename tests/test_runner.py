@@ -211,9 +211,9 @@ def test_run_rejects_bad_policies_and_problems():
         run(BernoulliBandit(MEANS), [UCB1(), UCB1()], horizon=10, n_replications=1, seed=0)
     with pytest.raises(ValueError, match="policies: must name at least one policy"):
         run(BernoulliBandit(MEANS), [], horizon=10, n_replications=1, seed=0)
-    with pytest.raises(ValueError, match=r"policies\[0\]: must be a Policy instance"):
+    with pytest.raises(ValueError, match=r"policies\[0\]: must be a classic-bandit Policy instance"):
         run(BernoulliBandit(MEANS), ["ucb1"], horizon=10, n_replications=1, seed=0)
-    with pytest.raises(ValueError, match="problem: must be a classic bandit problem"):
+    with pytest.raises(ValueError, match="problem: must be a regretlab problem"):
         run("bernoulli", [UCB1()], horizon=10, n_replications=1, seed=0)
     # Beta Thompson sampling needs rewards in [0, 1]; Gaussian rewards are unbounded
     with pytest.raises(ValueError, match=r"policies\[0\]: BernoulliThompsonSampling needs rewards in \[0, 1\]"):
