@@ -197,7 +197,7 @@ def check_problem_and_policies(problem, policies) -> list:
 def check_classic_policy(problem, policy, path: str) -> None:
     """``ValueError`` unless ``policy`` is a classic :class:`Policy` whose reward range covers the
     rewards of the classic problem ``problem``."""
-    if not isinstance(policy, Policy):
+    if not isinstance(policy, Policy) or policy.setting != "classic":
         raise ValueError(f"{path}: must be a classic-bandit Policy instance, got {policy!r}")
     low, high = policy.reward_range
     env_low, env_high = problem.reward_range

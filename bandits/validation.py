@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_real", "check_integer", "check_real_vector", "check_choice"]
+__all__ = ["check_real", "check_integer", "check_real_vector", "check_real_array", "check_choice"]
 
 
 def _interval_text(low, high, low_open, high_open) -> str:
@@ -87,6 +87,36 @@ def check_real_vector(
                 f"{name}[{i}]: must be {_rule_text(low, high, low_open, high_open)}, "
                 f"got {x!r}"
             )
+    array.setflags(write=False)
+    return array
+
+
+def check_real_array(name, values, *, ndim, low=None, high=None, low_open=False, high_open=False) -> np.ndarray:
+    """Return ``values`` as a read-only float64 array with ``ndim`` dimensions, no empty axis, and
+    finite entries inside an interval; the error names the first offending index."""
+    try:
+        array = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: must be a {ndim}-D array of real numbers, got {values!r}") from None
+    if array.ndim != ndim:
+        raise ValueError(f"{name}: must be {ndim}-D, got an array of shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name}: must not be empty, got an array of shape {array.shape}")
+    bad = ~np.isfinite(array)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{name}[{', '.join(map(str, index))}]: must be finite, got {array[index]!r}")
+    inside = np.ones(array.shape, bool)
+    if low is not None:
+        inside &= array > low if low_open else array >= low
+    if high is not None:
+        inside &= array < high if high_open else array <= high
+    if not inside.all():
+        index = tuple(int(i) for i in np.argwhere(~inside)[0])
+        raise ValueError(
+            f"{name}[{', '.join(map(str, index))}]: must be {_rule_text(low, high, low_open, high_open)}, "
+            f"got {float(array[index])!r}"
+        )
     array.setflags(write=False)
     return array
 

@@ -11,6 +11,15 @@ Importing this package registers every environment with Gymnasium under ``regret
 
 from gymnasium.envs.registration import register, registry
 
+from environments import cascading
+from environments.cascading import (
+    BLBCascadingBandit,
+    CascadingBandit,
+    CascadingBanditEnv,
+    CascadingMDP,
+    CascadingMDPEnv,
+    RandomCascadingMDP,
+)
 from environments.classic import (
     DEFAULT_MEANS,
     BernoulliBandit,
@@ -25,6 +34,12 @@ __all__ = [
     "BernoulliBanditEnv",
     "GaussianBandit",
     "GaussianBanditEnv",
+    "CascadingBandit",
+    "BLBCascadingBandit",
+    "CascadingMDP",
+    "RandomCascadingMDP",
+    "CascadingBanditEnv",
+    "CascadingMDPEnv",
     "ENVIRONMENT_IDS",
     "PROBLEMS",
     "problem_class",
@@ -34,12 +49,14 @@ __all__ = [
 ENVIRONMENT_IDS = {
     "regretlab/BernoulliBandit-v0": "environments.classic:BernoulliBanditEnv",
     "regretlab/GaussianBandit-v0": "environments.classic:GaussianBanditEnv",
+    **cascading.ENVIRONMENT_IDS,
 }
 
 #: setting name -> problem class (the frozen dataclass the fused runner takes).
 PROBLEMS = {
     "BernoulliBandit": BernoulliBandit,
     "GaussianBandit": GaussianBandit,
+    **cascading.PROBLEMS,
 }
 
 

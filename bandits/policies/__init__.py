@@ -5,6 +5,17 @@ to its class.
 """
 
 from bandits.policies.base import Policy
+from bandits.policies.cascading import (
+    CASCADING_POLICIES,
+    AdaptVI,
+    CascadeKLUCB,
+    CascadeUCB1,
+    CascadingBPI,
+    CascadingPolicy,
+    CascadingVI,
+    CascadingVIBonus,
+    CascadingVIOracle,
+)
 from bandits.policies.checks import check_policy
 from bandits.policies.classic import (
     CLASSIC_POLICIES,
@@ -21,7 +32,7 @@ from bandits.policies.classic import (
 )
 
 #: name -> policy class for every policy of every setting.
-POLICIES = dict(CLASSIC_POLICIES)
+POLICIES = {**CLASSIC_POLICIES, **CASCADING_POLICIES}
 
 __all__ = [
     "Policy",
@@ -37,4 +48,12 @@ __all__ = [
     "TsallisINF",
     "SuccessiveElimination",
     "ExploreThenCommit",
+    "CascadingPolicy",
+    "CascadeUCB1",
+    "CascadeKLUCB",
+    "CascadingVI",
+    "CascadingVIOracle",
+    "CascadingVIBonus",
+    "CascadingBPI",
+    "AdaptVI",
 ]

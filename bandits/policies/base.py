@@ -136,6 +136,8 @@ class Policy:
     """
 
     name: ClassVar[str] = ""
+    #: The setting whose environments the policy acts on ("classic", "cascading", ...).
+    setting: ClassVar[str] = "classic"
     init_kernel: ClassVar[object] = None
     select_kernel: ClassVar[object] = None
     update_kernel: ClassVar[object] = None

@@ -11,7 +11,14 @@ from gymnasium import spaces
 
 from bandits.policies.base import Policy
 
-__all__ = ["check_policy", "PolicyCheckError"]
+__all__ = [
+    "check_policy",
+    "check_classic_policy",
+    "check_cascading_policy",
+    "register_policy_check",
+    "SETTING_CHECKS",
+    "PolicyCheckError",
+]
 
 
 class PolicyCheckError(AssertionError):
@@ -51,8 +58,57 @@ def _play(policy, n_arms, n_steps, seed, horizon, rewards):
     return actions
 
 
-def check_policy(policy: Policy, *, n_arms: int = 5, n_steps: int = 300, seed: int = 12345) -> None:
-    """Check that ``policy`` honours the policy contract; raise :class:`PolicyCheckError` if not.
+#: setting -> conformance check of that setting's policies (see :func:`register_policy_check`).
+SETTING_CHECKS: dict = {}
+
+
+def register_policy_check(setting: str, check) -> None:
+    """Make :func:`check_policy` run ``check(policy, seed=...)`` on policies whose ``setting``
+    class attribute is ``setting``."""
+    SETTING_CHECKS[setting] = check
+
+
+def check_policy(policy, *, seed: int = 12345, **options) -> None:
+    """Check that ``policy`` honours the policy contract of its setting; raise
+    :class:`PolicyCheckError` if not.
+
+    Dispatches on ``policy.setting``: classic policies get :func:`check_classic_policy`,
+    cascading policies :func:`check_cascading_policy`, other settings the check they registered
+    with :func:`register_policy_check`. ``options`` go to that check.
+    """
+    setting = getattr(policy, "setting", None)
+    if setting == "classic":
+        return check_classic_policy(policy, seed=seed, **options)
+    if setting == "cascading":
+        return check_cascading_policy(policy, seed=seed, **options)
+    if setting in SETTING_CHECKS:
+        return SETTING_CHECKS[setting](policy, seed=seed, **options)
+    raise PolicyCheckError(f"{policy!r}: no conformance check for setting {setting!r}")
+
+
+def _check_params_and_reset(policy):
+    """Checks shared by every setting: parameters live in the constructor, and ``select``
+    before ``reset`` raises ``RuntimeError``. Returns the parameters."""
+    params = policy.get_params()
+    try:
+        clone = type(policy)(**params)
+    except Exception as error:  # pragma: no cover - reported as a failure
+        _fail(policy, "get_params", f"cannot rebuild from {params!r}: {error}")
+    if clone.get_params() != params:
+        _fail(policy, "get_params", f"rebuilt policy has {clone.get_params()!r}, expected {params!r}")
+    fresh = type(policy)(**params)
+    try:
+        fresh.select()
+    except RuntimeError:
+        pass
+    else:
+        _fail(policy, "reset", "select() before reset() did not raise RuntimeError")
+    return params
+
+
+def check_classic_policy(policy: Policy, *, n_arms: int = 5, n_steps: int = 300, seed: int = 12345) -> None:
+    """Check that a classic-bandit ``policy`` honours the policy contract; raise
+    :class:`PolicyCheckError` if not.
 
     Checks, in order:
 
@@ -71,23 +127,8 @@ def check_policy(policy: Policy, *, n_arms: int = 5, n_steps: int = 300, seed: i
     horizon = 10 * n_steps
     rewards = _rewards_for(policy, n_steps, seed)
 
-    # 1. parameters live in the constructor
-    params = policy.get_params()
-    try:
-        clone = type(policy)(**params)
-    except Exception as error:  # pragma: no cover - reported as a failure
-        _fail(policy, "get_params", f"cannot rebuild from {params!r}: {error}")
-    if clone.get_params() != params:
-        _fail(policy, "get_params", f"rebuilt policy has {clone.get_params()!r}, expected {params!r}")
-
-    # 2. select before reset
-    fresh = type(policy)(**params)
-    try:
-        fresh.select()
-    except RuntimeError:
-        pass
-    else:
-        _fail(policy, "reset", "select() before reset() did not raise RuntimeError")
+    # 1 + 2. parameters live in the constructor; select before reset raises
+    params = _check_params_and_reset(policy)
 
     # 3 + 4. valid, reproducible actions
     params_before = copy.deepcopy(params)
@@ -159,3 +200,145 @@ def check_policy(policy: Policy, *, n_arms: int = 5, n_steps: int = 300, seed: i
             _fail(policy, "pickling", f"unpickled copy chose {b}, original {a}, at step {t}")
         policy.update(a, rewards[t])
         restored.update(b, rewards[t])
+
+
+# ---------------------------------------------------------------------------------------------
+# Cascading policies
+# ---------------------------------------------------------------------------------------------
+def _cascading_problem_for(policy, seed):
+    from environments.cascading import CascadingBandit, RandomCascadingMDP
+
+    if policy.needs_unit_rewards:
+        rng = np.random.default_rng(seed)
+        return CascadingBandit(rng.uniform(0.0, 0.5, size=6), list_length=3)
+    return RandomCascadingMDP(n_items=5, n_states=3, episode_length=2, list_length=3, instance_seed=seed)
+
+
+def _play_cascading(policy, problem, n_episodes, seed, horizon):
+    """Drive ``policy`` through the problem's Gymnasium shell; return the actions as lists."""
+    from environments.cascading import CascadingBanditEnv, CascadingMDPEnv
+    from environments.cascading import _CascadingBanditBase as CascadingBandit
+
+    from bandits.policies.cascading import parse_item_list
+
+    env = CascadingBanditEnv(problem) if isinstance(problem, CascadingBandit) else CascadingMDPEnv(problem)
+    policy.reset(problem, seed=seed, horizon=horizon)
+    actions = []
+    observation, _ = env.reset(seed=seed + 1)
+    for k in range(n_episodes):
+        if k and not isinstance(problem, CascadingBandit):
+            observation, _ = env.reset()
+        for _ in range(problem.horizon_per_episode):
+            action = policy.select(observation)
+            try:
+                parse_item_list(action, problem.n_items, problem.max_list_length)
+            except ValueError as error:
+                _fail(policy, "valid actions", f"episode {k}: {error}")
+            actions.append(tuple(int(a) for a in action))
+            observation, reward, _, _, info = env.step(action)
+            policy.update(action, reward, info)
+    return actions
+
+
+def check_cascading_policy(policy, *, n_episodes: int = 150, seed: int = 12345) -> None:
+    """Check that a cascading ``policy`` honours the contract of
+    :mod:`bandits.policies.cascading`; raise :class:`PolicyCheckError` if not.
+
+    Checks: parameters live in the constructor; ``select`` before ``reset`` raises; every action
+    is a valid list (distinct items, 1..m of them, padding only at the end) on a small random
+    problem of the policy's kind; the same seed gives the same actions; parameters and kernel
+    hyper-parameters are unchanged by running; ``update`` accepts any valid list with any
+    consistent feedback (and the state stays finite); invalid actions, rewards and feedback raise
+    ``ValueError``; a pickled policy resumes exactly where the original is.
+    """
+    problem = _cascading_problem_for(policy, seed)
+    horizon = n_episodes
+    params = _check_params_and_reset(policy)
+    params_before = copy.deepcopy(params)
+    hyper_before = pickle.dumps(policy.kernel_hyper(problem.learner_view, horizon))
+    first = _play_cascading(policy, problem, n_episodes, seed, horizon)
+    second = _play_cascading(type(policy)(**params), problem, n_episodes, seed, horizon)
+    if first != second:
+        step = next(i for i, (a, b) in enumerate(zip(first, second)) if a != b)
+        _fail(policy, "determinism", f"same seed, different action at step {step}")
+    if policy.get_params() != params_before:
+        _fail(policy, "immutability", f"parameters changed from {params_before!r} to {policy.get_params()!r}")
+    if pickle.dumps(policy.kernel_hyper(problem.learner_view, horizon)) != hyper_before:
+        _fail(policy, "immutability", "kernel hyper-parameters changed by running")
+
+    # update after any valid list, with any consistent feedback
+    rng = np.random.default_rng(seed)
+    n, m, n_states = problem.n_items, problem.max_list_length, problem.n_states
+    policy.reset(problem, seed=seed, horizon=horizon)
+    finite_before = [np.all(np.isfinite(a)) for a in policy.state]
+    observation = np.array([0, 0]) if problem.horizon_per_episode > 1 or n_states > 1 else 0
+    for _ in range(50):
+        policy.select(observation)
+        length = int(rng.integers(1, m + 1))
+        action = np.full(m, n, np.int64)
+        action[:length] = rng.permutation(n)[:length]
+        click = int(rng.integers(-1, length))
+        info = {"step": 0, "state": int(rng.integers(n_states)), "click_position": click,
+                "next_state": int(rng.integers(n_states))}
+        policy.update(action, float(click >= 0), info)
+    for position, (array, was_finite) in enumerate(zip(policy.state, finite_before)):
+        if was_finite and not np.all(np.isfinite(array)):
+            _fail(policy, "update after any action", f"state[{position}] became non-finite")
+
+    # invalid input
+    good = np.full(m, n, np.int64)
+    good[0] = 0
+    info = {"step": 0, "state": 0, "click_position": -1, "next_state": 0}
+    bad_actions = [np.full(m, n, np.int64)]  # the all-empty list
+    if m >= 2:
+        duplicate = good.copy()
+        duplicate[1] = 0
+        gap = np.full(m, n, np.int64)
+        gap[1] = 0
+        bad_actions += [duplicate, gap]
+    bad_actions.append(np.full(m, n + 1, np.int64))
+    for action in bad_actions:
+        try:
+            policy.update(action, 0.0, info)
+        except ValueError:
+            pass
+        else:
+            _fail(policy, "invalid action", f"update({action.tolist()}, ...) did not raise ValueError")
+    for reward in (np.nan, np.inf, -1.0, 2.0):
+        try:
+            policy.update(good, reward, info)
+        except ValueError:
+            pass
+        else:
+            _fail(policy, "invalid reward", f"update(..., {reward!r}, ...) did not raise ValueError")
+    for bad_info in ({**info, "click_position": 1}, {**info, "next_state": n_states}, {"step": 0}):
+        try:
+            policy.update(good, 0.0, bad_info)
+        except ValueError:
+            pass
+        else:
+            _fail(policy, "invalid feedback", f"update(..., info={bad_info!r}) did not raise ValueError")
+
+    # pickling mid-run
+    from environments.cascading import CascadingBanditEnv, CascadingMDPEnv
+    from environments.cascading import _CascadingBanditBase as CascadingBandit
+
+    env = CascadingBanditEnv(problem) if isinstance(problem, CascadingBandit) else CascadingMDPEnv(problem)
+    policy.reset(problem, seed=seed, horizon=horizon)
+    observation, _ = env.reset(seed=seed)
+    restored = None
+    for k in range(n_episodes):
+        if k and not isinstance(problem, CascadingBandit):
+            observation, _ = env.reset()
+        if k == n_episodes // 2:
+            restored = pickle.loads(pickle.dumps(policy))
+        for _ in range(problem.horizon_per_episode):
+            action = policy.select(observation)
+            if restored is not None:
+                other = restored.select(observation)
+                if not np.array_equal(action, other):
+                    _fail(policy, "pickling", f"unpickled copy chose {other.tolist()}, original {action.tolist()}, episode {k}")
+            observation, reward, _, _, info = env.step(action)
+            policy.update(action, reward, info)
+            if restored is not None:
+                restored.update(action, reward, info)
