@@ -17,7 +17,8 @@ Draw discipline (common random numbers)
 ---------------------------------------
 :func:`cascade_initial_state` uses one uniform; :func:`cascade_step` uses N uniforms, one per
 item in item order, listed or not (item ``a`` is attractive iff ``u_a < q(s, a)``), then one
-uniform for the transition (inverse CDF), whatever the list. Two policies run on the same
+uniform for the transition (inverse CDF), whatever the list. With a single state (the bandit)
+the initial-state and transition draws are skipped: N uniforms per step. Two policies run on the same
 environment seed therefore see the same attraction outcomes at every step.
 
 Regret
@@ -90,8 +91,10 @@ def _inverse_cdf(cdf, u):
 
 @nb.njit(cache=True, nogil=True)
 def cascade_initial_state(params, rng):
-    """``s_1 ~ rho`` by inverse CDF: one uniform."""
+    """``s_1 ~ rho`` by inverse CDF: one uniform (none when there is a single state)."""
     initial_cdf = params[4]
+    if initial_cdf.size == 1:
+        return 0
     return _inverse_cdf(initial_cdf, generator_of(rng).random())
 
 
@@ -100,7 +103,7 @@ def cascade_step(params, s, items, length, rng):
     """One step of the cascade in state ``s`` with the list ``items[:length]``.
 
     Draws N uniforms (item ``a`` attractive iff ``u_a < q(s, a)``, every item, in item order),
-    then one uniform for ``s' ~ p(.|s, clicked)``. Returns ``(click, next_state, reward)``:
+    then one uniform for ``s' ~ p(.|s, clicked)`` (none when there is a single state). Returns ``(click, next_state, reward)``:
     ``click`` is the position of the first attractive listed item, or -1 (no click, ``a_bot``).
     """
     attraction, reward, transition_cdf = params[0], params[1], params[3]
@@ -119,7 +122,9 @@ def cascade_step(params, s, items, length, rng):
     if first_position < length:
         click = first_position
     clicked = items[click] if click >= 0 else n_items
-    next_state = _inverse_cdf(transition_cdf[s, clicked], g.random())
+    next_state = 0
+    if transition_cdf.shape[0] > 1:
+        next_state = _inverse_cdf(transition_cdf[s, clicked], g.random())
     return click, next_state, reward[s, clicked]
 
 

@@ -893,14 +893,6 @@ def parse_item_list(action, n_items: int, list_length: int):
     return np.ascontiguousarray(values), length
 
 
-def _check_horizon_known(policy, horizon):
-    if horizon is None:
-        raise ValueError(
-            f"horizon: {type(policy).__name__} with log_horizon='known' needs the number of episodes K; "
-            "pass horizon=K, or set log_horizon='anytime'"
-        )
-
-
 class CascadeUCB1(CascadingPolicy):
     """CascadeUCB1 (Kveton et al., 2015; §12): list the m items with the largest
     ``w_hat(e) + sqrt(c log(t - log_offset) / T(e))``, in decreasing order of that index.
