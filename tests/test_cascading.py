@@ -462,6 +462,7 @@ def test_bpi_stops_with_an_epsilon_optimal_policy():
 # ---------------------------------------------------------------------------------------------
 # Statistical behaviour (§10 oracle 7, §12)
 # ---------------------------------------------------------------------------------------------
+@pytest.mark.statistical
 def test_cascade_kl_ucb_regret_grows_logarithmically_above_the_lower_bound():
     """B_LB(16, 4, 0.2, 0.15), n = 10^5, 6 runs. Regret per unit of ln n over the last decade is
     (a) not larger than over the decade before (log-like, not polynomial: a T^a rate would
@@ -483,6 +484,7 @@ def test_cascade_kl_ucb_regret_grows_logarithmically_above_the_lower_bound():
     assert gap.mean() > 3 * gap.std(ddof=1) / math.sqrt(gap.size)
 
 
+@pytest.mark.statistical
 def test_cascading_vi_is_sublinear_and_beats_adapt_vi_at_25_items():
     """N = 25 items, m = 3, S = 2 states, H = 2, 50,000 episodes, 6 runs: the local log-log slope
     of CascadingVI's regret between 10^4 and 5*10^4 episodes is well below 1 (mean + 3 s.e. <
@@ -497,3 +499,38 @@ def test_cascading_vi_is_sublinear_and_beats_adapt_vi_at_25_items():
     assert vi.mean() + 3 * vi.std(ddof=1) / math.sqrt(vi.size) < 0.9
     assert slopes[1].mean() > 0.95
     assert np.all(result.final_regret[0] < result.final_regret[1])
+
+
+def test_experiment_pipeline_stores_cascading_metrics_and_reports_them(tmp_path):
+    from bandits import load_results, run_experiment, write_report
+
+    config = {
+        "name": "cascading-smoke",
+        "horizon": 300,
+        "n_replications": 3,
+        "seed": 1,
+        "chunk_size": 2,
+        "environments": [
+            {"name": "BLBCascadingBandit", "n_items": 6, "list_length": 2, "p": 0.3, "gap": 0.1},
+            {"name": "RandomCascadingMDP", "n_items": 4, "n_states": 2, "episode_length": 2, "list_length": 2},
+        ],
+        "policies": [{"name": "cascading_vi"}, {"name": "cascading_bpi", "epsilon": 0.5}],
+    }
+    results = run_experiment(config, tmp_path / "out")
+    direct = run(E.RandomCascadingMDP(n_items=4, n_states=2, episode_length=2, list_length=2),
+                 [CascadingVI(), CascadingBPI(epsilon=0.5)], horizon=300, n_replications=3, seed=1)
+    stored = results["environments"][1].result
+    np.testing.assert_array_equal(stored.cumulative_regret, direct.cumulative_regret)
+    for name in ("clicks", "episodes_used", "stopped", "final_gap"):
+        np.testing.assert_array_equal(stored.metrics[name], direct.metrics[name])
+    assert load_results(tmp_path / "out")["environments"][0].result.metrics["clicks"].shape == (2, 3, 300)
+    report = write_report(tmp_path / "out").read_text()
+    assert "Cascading metrics" in report and "asymptotic lower bound" in report
+    assert "(log)" in report or "regret_env0" in report
+
+    bad = dict(config, policies=[{"name": "cascade_ucb1"}])
+    from bandits import ConfigError
+
+    with pytest.raises(ConfigError, match=r"environments\[1\] \(RandomCascadingMDP\) with policies\[0\]: CascadeUCB1 is a cascading-bandit algorithm"):
+        run_experiment(bad, tmp_path / "bad")
+    assert not (tmp_path / "bad").exists()
