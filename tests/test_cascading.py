@@ -534,3 +534,35 @@ def test_experiment_pipeline_stores_cascading_metrics_and_reports_them(tmp_path)
     with pytest.raises(ConfigError, match=r"environments\[1\] \(RandomCascadingMDP\) with policies\[0\]: CascadeUCB1 is a cascading-bandit algorithm"):
         run_experiment(bad, tmp_path / "bad")
     assert not (tmp_path / "bad").exists()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 12), st.integers(1, 5), st.integers(2, 10**6), st.data())
+def test_cascade_index_lists_equal_the_top_m_of_all_exact_indices(n_items, m, k, data):
+    """The pruned CascadeKL-UCB plan (exact indices only where Pinsker bounds reach the top m)
+    and CascadeUCB1's plan equal the top m of every item's index computed from its definition,
+    in decreasing index order, ties in priority order."""
+    from bandits.policies.cascading import cascade_index_init, cascade_index_plan
+    from bandits.policies.classic import kl_ucb_index
+
+    m = min(m, n_items)
+    counts = np.array(data.draw(st.lists(st.integers(0, 50), min_size=n_items, max_size=n_items)), float)
+    clicks = np.array([data.draw(st.integers(0, int(n))) for n in counts], float)
+    for cls in (CascadeKLUCB, CascadeUCB1):
+        policy = cls()
+        hyper = policy.kernel_hyper(None, None)
+        state = cascade_index_init(1, n_items, 1, m, hyper)
+        state[0][:] = counts
+        state[1][:] = clicks
+        items, lengths = np.zeros((1, 1, m), np.int64), np.zeros((1, 1), np.int64)
+        cascade_index_plan(state, hyper, k, np.random.default_rng(0), items, lengths)
+        log_t = math.log(max(k - 1, 1))
+        if cls is CascadeKLUCB:
+            threshold = max(log_t + (3 * math.log(log_t) if log_t > 1 else 0.0), 0.0)
+            exact = [math.inf if n == 0 else kl_ucb_index(c / n, threshold / n) for n, c in zip(counts, clicks)]
+        else:
+            exact = [math.inf if n == 0 else c / n + math.sqrt(1.5 * log_t / n) for n, c in zip(counts, clicks)]
+        priority = list(range(n_items))  # k > 1: no draw happened, identity order
+        expected = sorted(range(n_items), key=lambda e: (-exact[e], priority.index(e)))[:m]
+        assert lengths[0, 0] == m
+        assert items[0, 0].tolist() == expected

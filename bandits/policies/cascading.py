@@ -363,15 +363,16 @@ def _top_m_by_index(index, priority, m, order, items_out):
     for i in range(n):
         order[i] = priority[i]
     length = min(m, n)
-    for j in range(length):  # partial selection sort: O(N m)
+    for j in range(length):  # stable partial selection sort: O(N m)
         best = j
         for i in range(j + 1, n):
             if index[order[i]] > index[order[best]]:
                 best = i
-        tmp = order[j]
-        order[j] = order[best]
-        order[best] = tmp
-        items_out[j] = order[j]
+        chosen = order[best]
+        for i in range(best, j, -1):  # shift, not swap: the others keep their priority order
+            order[i] = order[i - 1]
+        order[j] = chosen
+        items_out[j] = chosen
     return length
 
 
@@ -381,12 +382,19 @@ def cascade_index_plan(state, hyper, k, rng, plan_items, plan_length):
     order (§12). Step ``t = k``; ``log_t = ln(max(t - log_offset, 1))``; never-examined items have
     index ``+inf``. ``hyper = (kind, c, c_loglog, log_offset)``: kind 0 is CascadeUCB1
     ``w_hat + sqrt(c log_t / T)``; kind 1 CascadeKL-UCB ``max{q: T kl(w_hat, q) <= log_t +
-    c_loglog log log_t}`` (threshold clamped at 0)."""
+    c_loglog log log_t}`` (threshold clamped at 0; ``log log`` only once ``log_t > 1``).
+
+    CascadeKL-UCB starts from the Pinsker upper bounds ``min(1, w_hat + sqrt(threshold / (2T)))``
+    and solves the exact index only of items whose bound reaches the current m-th largest value,
+    until the m largest values are exact and no bound reaches them: the list is the one the exact
+    indices of all items give.
+    """
     counts, sums, index, priority, order = state
     kind = hyper[0]
     c = hyper[1]
     c_loglog = hyper[2]
     log_offset = hyper[3]
+    m = plan_items.shape[2]
     if k == 1:
         _draw_priority(priority, rng)
     log_t = math.log(max(k - log_offset, 1.0))
@@ -394,15 +402,52 @@ def cascade_index_plan(state, hyper, k, rng, plan_items, plan_length):
     if kind == 1 and log_t > 1.0:
         threshold += c_loglog * math.log(log_t)
     threshold = max(threshold, 0.0)
-    for e in range(counts.size):
-        n = counts[e]
-        if n == 0.0:
-            index[e] = np.inf
-        elif kind == 0:
-            index[e] = sums[e] / n + math.sqrt(c * log_t / n)
-        else:
-            index[e] = kl_ucb_index(sums[e] / n, threshold / n)
-    plan_length[0, 0] = _top_m_by_index(index, priority, plan_items.shape[2], order, plan_items[0, 0])
+    n_items = counts.size
+    if kind == 0:
+        for e in range(n_items):
+            n = counts[e]
+            index[e] = np.inf if n == 0.0 else sums[e] / n + math.sqrt(c * log_t / n)
+    else:
+        exact = order  # reused as a flag array until the final selection
+        for e in range(n_items):
+            n = counts[e]
+            if n == 0.0:
+                index[e] = np.inf
+                exact[e] = 1
+            else:
+                index[e] = min(1.0, sums[e] / n + math.sqrt(0.5 * threshold / n))
+                exact[e] = 0
+        length = min(m, n_items)
+        while True:
+            # the m-th largest current value, counted with multiplicity (exact indices and upper
+            # bounds mixed; unseen items are +inf)
+            filled = 0
+            for e in range(n_items):
+                if index[e] == np.inf:
+                    filled += 1
+            mth = np.inf
+            while filled < length:
+                best = -np.inf
+                for e in range(n_items):
+                    v = index[e]
+                    if best < v < mth:
+                        best = v
+                if best == -np.inf:
+                    break
+                mth = best
+                for e in range(n_items):
+                    if index[e] == best:
+                        filled += 1
+            solved = 0
+            for e in range(n_items):
+                if exact[e] == 0 and index[e] >= mth:
+                    n = counts[e]
+                    index[e] = kl_ucb_index(sums[e] / n, threshold / n)
+                    exact[e] = 1
+                    solved += 1
+            if solved == 0:
+                break
+    plan_length[0, 0] = _top_m_by_index(index, priority, m, order, plan_items[0, 0])
     return 0
 
 
