@@ -22,16 +22,55 @@ import numpy as np
 import environments
 from bandits.policies import POLICIES
 from bandits.rng import replication_seeds
-from bandits.runner import check_problem_and_policies, run, run_classic_replication
+from bandits.runner import check_problem_and_policies, run
 from bandits.validation import check_choice, check_integer
 
 __all__ = ["benchmark", "BENCH_ENVIRONMENTS"]
 
-#: environment name -> (problem class, Gymnasium id)
+#: environment name -> (problem builder from ``arms``, Gymnasium id)
 BENCH_ENVIRONMENTS = {
-    "bernoulli": (environments.BernoulliBandit, "regretlab/BernoulliBandit-v0"),
-    "gaussian": (environments.GaussianBandit, "regretlab/GaussianBandit-v0"),
+    "bernoulli": (lambda k: environments.BernoulliBandit(_means(k)), "regretlab/BernoulliBandit-v0"),
+    "gaussian": (lambda k: environments.GaussianBandit(_means(k)), "regretlab/GaussianBandit-v0"),
+    # Kveton et al.'s B_LB(L, 4, 0.2, 0.15) with L = arms items
+    "cascading_bandit": (lambda k: environments.BLBCascadingBandit(k, min(4, k), 0.2, 0.15), "regretlab/CascadingBandit-v0"),
+    # Du et al.'s shape: S = 20, H = 3, m = 3, N = arms items (steps are episodes)
+    "cascading_mdp": (
+        lambda k: environments.RandomCascadingMDP(n_items=k, n_states=20, episode_length=3, list_length=min(3, k)),
+        "regretlab/CascadingMDP-v0",
+    ),
 }
+
+#: the environment used when ``env`` is not given, per policy setting
+DEFAULT_ENVIRONMENTS = {"classic": "bernoulli", "cascading": "cascading_mdp"}
+
+
+def _means(arms):
+    return np.linspace(0.1, 0.9, arms) if arms > 1 else np.array([0.5])
+
+
+def _gym_cascading(problem, policy, horizon, reps, seed):
+    """Drive a cascading shell and policy face episode by episode; return final regrets."""
+    from environments.cascading import CascadingBanditEnv, CascadingMDPEnv, _CascadingBanditBase
+
+    bandit = isinstance(problem, _CascadingBanditBase)
+    finals = np.zeros(reps)
+    for r in range(reps):
+        environment_seed, policy_seed = replication_seeds(seed, r)
+        env = CascadingBanditEnv(problem) if bandit else CascadingMDPEnv(problem)
+        observation, _ = env.reset(seed=environment_seed)
+        policy.reset(problem, seed=policy_seed, horizon=horizon)
+        regret = 0.0
+        for k in range(horizon):
+            if k and not bandit:
+                observation, _ = env.reset()
+            for h in range(problem.horizon_per_episode):
+                action = policy.select(observation)
+                if h == 0:
+                    regret += problem.optimal_value - problem.plan_value(*policy.plan)
+                observation, reward, _, _, info = env.step(action)
+                policy.update(action, reward, info)
+        finals[r] = regret
+    return finals
 
 
 def _gym_replications(env_id, means, policy, horizon, reps, seed):
@@ -59,17 +98,27 @@ def benchmark(
     horizon: int = 10_000,
     reps: int = 100,
     jobs: int = 1,
-    env: str = "bernoulli",
+    env: str | None = None,
     gym_shell: bool = False,
     seed: int = 0,
     repeats: int = 3,
 ) -> dict:
-    """Measure one policy on K arms with means ``linspace(0.1, 0.9, K)``; see the module docstring.
+    """Measure one policy; see the module docstring.
+
+    Classic policies run on K arms with means ``linspace(0.1, 0.9, K)`` (``env`` "bernoulli" or
+    "gaussian"); cascading policies on ``RandomCascadingMDP(n_items=arms, n_states=20,
+    episode_length=3, list_length=3)`` ("cascading_mdp", the default; steps are episodes) or
+    ``BLBCascadingBandit(arms, 4, 0.2, 0.15)`` ("cascading_bandit").
 
     Returns a dict with keys ``steps_per_s``, ``compile_s``, ``run_s``, ``mean_regret``,
-    ``se_regret`` and the settings.
+    ``se_regret``, ``time_unit`` and the settings.
     """
     policy = check_choice("policy", policy, sorted(POLICIES))
+    make_policy = POLICIES[policy]
+    if env is None:
+        env = DEFAULT_ENVIRONMENTS.get(make_policy.setting, "bernoulli")
+        if getattr(make_policy, "needs_unit_rewards", False):
+            env = "cascading_bandit"
     env = check_choice("env", env, sorted(BENCH_ENVIRONMENTS))
     arms = check_integer("arms", arms, low=1)
     horizon = check_integer("horizon", horizon, low=1)
@@ -79,26 +128,32 @@ def benchmark(
     repeats = check_integer("repeats", repeats, low=1)
     if gym_shell and jobs != 1:
         raise ValueError(f"jobs: the Gymnasium shell runs on one thread, got jobs={jobs}")
-    means = np.linspace(0.1, 0.9, arms) if arms > 1 else np.array([0.5])
-    problem_class, env_id = BENCH_ENVIRONMENTS[env]
-    problem = problem_class(means)
-    make_policy = POLICIES[policy]
+    build_problem, env_id = BENCH_ENVIRONMENTS[env]
+    problem = build_problem(arms)
     check_problem_and_policies(problem, [make_policy()])  # e.g. reward ranges, before any work
+    cascading = make_policy.setting == "cascading"
+    means = None if cascading else problem.means
 
-    hits_before = sum(run_classic_replication.stats.cache_hits.values())
+    loop = problem.fused_loop([make_policy()], 1, np.array([1])).loop
+    hits_before = sum(loop.stats.cache_hits.values())
     start = time.perf_counter()
     if gym_shell:
-        _gym_replications(env_id, means, make_policy(), 2, 1, seed)
+        if cascading:
+            _gym_cascading(problem, make_policy(), 2, 1, seed)
+        else:
+            _gym_replications(env_id, means, make_policy(), 2, 1, seed)
         cache_hit = None
     else:
         run(problem, [make_policy()], horizon=1, n_replications=1, seed=seed, record_points=[1])
-        cache_hit = sum(run_classic_replication.stats.cache_hits.values()) > hits_before
+        cache_hit = sum(loop.stats.cache_hits.values()) > hits_before
     compile_seconds = time.perf_counter() - start
 
     timings = []
     for _ in range(repeats):
         start = time.perf_counter()
-        if gym_shell:
+        if gym_shell and cascading:
+            finals = _gym_cascading(problem, make_policy(), horizon, reps, seed)
+        elif gym_shell:
             finals = _gym_replications(env_id, means, make_policy(), horizon, reps, seed)
         else:
             result = run(
@@ -123,4 +178,5 @@ def benchmark(
         "run_s": run_seconds,
         "mean_regret": float(finals.mean()),
         "se_regret": se,
+        "time_unit": type(problem).time_unit,
     }

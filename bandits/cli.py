@@ -23,6 +23,7 @@ _BENCH_EXAMPLES = """examples:
   regretlab bench --policy ucb1 --arms 10 --horizon 10000 --reps 100 --jobs 1
   regretlab bench --policy thompson_beta --jobs 2 --json
   regretlab bench --policy kl_ucb --gym --reps 5          # the Gymnasium shell, step by step
+  regretlab bench --policy cascading_vi --arms 25 --horizon 20000 --reps 2   # episodes/s, N = 25, S = 20, H = 3
 """
 _LIST_EXAMPLES = """examples:
   regretlab list
@@ -71,11 +72,15 @@ def _parser():
         epilog=_BENCH_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--policy", default="ucb1", help="policy name (see 'regretlab list'); default ucb1")
-    p.add_argument("--arms", type=int, default=10, help="K, arms with means linspace(0.1, 0.9, K); default 10")
+    p.add_argument("--arms", type=int, default=10, help="K, arms with means linspace(0.1, 0.9, K) (items N for cascading policies); default 10")
     p.add_argument("--horizon", type=int, default=10_000, help="T; default 10000")
     p.add_argument("--reps", type=int, default=100, help="replications; default 100")
     p.add_argument("--jobs", type=int, default=1, help="threads; default 1")
-    p.add_argument("--env", default="bernoulli", choices=["bernoulli", "gaussian"], help="reward distribution; default bernoulli")
+    p.add_argument(
+        "--env", default=None, choices=["bernoulli", "gaussian", "cascading_bandit", "cascading_mdp"],
+        help="environment; default bernoulli for classic policies, cascading_mdp (S=20, H=3, m=3; steps are "
+        "episodes) for cascading ones, cascading_bandit (B_LB(arms, 4, 0.2, 0.15)) for CascadeUCB1/KL-UCB",
+    )
     p.add_argument("--gym", action="store_true", help="drive the Gymnasium shell and policy face step by step instead")
     p.add_argument("--seed", type=int, default=0, help="root seed; default 0")
     p.add_argument("--repeats", type=int, default=3, help="warm runs timed; the median is reported; default 3")
@@ -131,7 +136,8 @@ def _bench(args):
     print(
         f"{figures['policy']} on {figures['arms']} {figures['env']} arms, T={figures['horizon']}, "
         f"{figures['reps']} replications, {figures['jobs']} thread(s), {figures['driver']} driver\n"
-        f"  steps/s      {figures['steps_per_s']:,.0f}  (median of {figures['repeats']} warm runs)\n"
+        f"  steps/s      {figures['steps_per_s']:,.0f}  ({figures['time_unit']}s per second, median of "
+        f"{figures['repeats']} warm runs)\n"
         f"  warm run     {figures['run_s']:.3f} s\n"
         f"  first call   {figures['compile_s']:.3f} s ({cache})\n"
         f"  final regret {figures['mean_regret']:.2f} ± {figures['se_regret']:.2f} (mean ± s.e.)"

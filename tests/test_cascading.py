@@ -566,3 +566,22 @@ def test_cascade_index_lists_equal_the_top_m_of_all_exact_indices(n_items, m, k,
         expected = sorted(range(n_items), key=lambda e: (-exact[e], priority.index(e)))[:m]
         assert lengths[0, 0] == m
         assert items[0, 0].tolist() == expected
+
+
+def test_bench_measures_cascading_policies_with_both_drivers(capsys):
+    """`regretlab bench` on cascading policies: the fused loop and the Gym shell give the same
+    regrets on the same seeds (the final regret is a mean over the same replications)."""
+    import json
+
+    from bandits.cli import main
+
+    args = ["bench", "--policy", "cascading_vi", "--arms", "5", "--horizon", "40", "--reps", "2", "--repeats", "1", "--json"]
+    assert main(args) == 0
+    fused = json.loads(capsys.readouterr().out)
+    assert main(args + ["--gym"]) == 0
+    shell = json.loads(capsys.readouterr().out)
+    assert fused["env"] == "cascading_mdp" and fused["time_unit"] == "episode"
+    assert fused["mean_regret"] == pytest.approx(shell["mean_regret"], abs=1e-9)
+    assert main(["bench", "--policy", "cascade_ucb1", "--arms", "6", "--horizon", "50", "--reps", "2", "--repeats", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["env"] == "cascading_bandit"
+    assert main(["bench", "--policy", "cascade_ucb1", "--env", "bernoulli", "--reps", "1", "--repeats", "1"]) == 2
