@@ -883,44 +883,50 @@ PROBLEMS = {
 # ---------------------------------------------------------------------------------------------
 # Report extension: clicks, best-policy identification, Kveton's lower bound
 # ---------------------------------------------------------------------------------------------
-def _mean_se(values) -> str:
+def _mean_se(values, digits=3) -> str:
     values = np.asarray(values, dtype=np.float64)
     if values.size < 2:
-        return f"{values.mean():.3f}"
-    return f"{values.mean():.3f} ± {values.std(ddof=1) / np.sqrt(values.size):.3f}"
+        return f"{values.mean():.{digits}f}"
+    return f"{values.mean():.{digits}f} ± {values.std(ddof=1) / np.sqrt(values.size):.{digits}f}"
 
 
 def cascading_report_section(env, out, config):
     """The cascading part of a regret report: per policy, clicks per time unit, time per
-    episode, and the best-policy-identification outcome (stopped fraction, episodes used, exact
-    gap ``V* - V^pi`` of the output); for Kveton's ``B_LB`` instances, the asymptotic lower bound
-    ``c ln T`` next to the regret."""
+    episode and the exact gap ``V* - V^pi`` of the last plan; when a policy can stop
+    (best-policy identification), the stopped fraction and the episodes used; for Kveton's
+    ``B_LB`` instances, the asymptotic lower bound ``c ln T`` next to the regret."""
     from bandits.report import ReportSection
 
     result = env.result
     horizon = result.horizon
     problem = PROBLEMS[env.name](**env.params)
+    unit = problem.time_unit
+    can_stop = [entry["name"] == "cascading_bpi" for entry in config["policies"]]
+    show_stopping = any(can_stop) or bool(np.any(result.metrics["stopped"]))
     rows = []
     for p, label in enumerate(result.policy_labels):
         used = result.metrics["episodes_used"][p]
         played = np.maximum(used, 1)
-        rows.append([
+        row = [
             label,
-            _mean_se(result.metrics["clicks"][p, :, -1] / played),
+            _mean_se(result.metrics["clicks"][p, :, -1] / played, 4),
             f"{1e6 * np.mean(result.kernel_seconds[p] / played):.1f}",
-            f"{np.mean(result.metrics['stopped'][p]):.2f}",
-            _mean_se(used),
-            _mean_se(result.metrics["final_gap"][p]),
-        ])
+            _mean_se(result.metrics["final_gap"][p], 4),
+        ]
+        if show_stopping:
+            row += [f"{np.mean(result.metrics['stopped'][p]):.2f}", _mean_se(used, 0)]
+        rows.append(row)
     header = [
-        "policy", f"clicks per {problem.time_unit}", f"µs per {problem.time_unit}", "stopped (fraction)",
-        f"{problem.time_unit}s used", "final gap V* - V^pi (mean ± s.e.)",
+        "policy", f"clicks per {unit}", f"µs per {unit}",
+        "gap V* - V^pi of the last (or output) plan, mean ± s.e.",
     ]
+    if show_stopping:
+        header += ["stopped (fraction)", f"{unit}s used"]
     notes = [
         f"Optimal value per {problem.time_unit}: V* = {problem.optimal_value:.4f}. Regret is the exact "
-        "pseudo-regret sum_k (V* - V^{pi_k}) from policy evaluation of each episode's plan. A policy that "
-        "stops (best-policy identification) plays no more episodes; its output's exact gap is in the last column, "
-        "and for the other policies that column is the gap of the last plan."
+        "pseudo-regret sum_k (V* - V^{pi_k}) from exact evaluation of each episode's plan. A policy that "
+        "stops (best-policy identification) plays no more episodes, and its output is the plan of the stopping "
+        "episode."
     ]
     if isinstance(problem, BLBCascadingBandit):
         constant = problem.lower_bound_constant()
