@@ -415,12 +415,13 @@ def test_run_rejects_policies_of_another_setting_and_missing_horizon():
     CascadingVI(log_horizon="anytime").reset(problem, seed=0)
 
 
-def test_optimism_upper_value_dominates_v_star_in_every_episode():
+@pytest.mark.parametrize("value_cap", ["horizon", "remaining"])
+def test_optimism_upper_value_dominates_v_star_in_every_episode(value_cap):
     """§10 oracle 6 with the P3 fix: V_up_1(s_1) >= V*_1(s_1) (fails with probability <= delta)."""
     for seed in range(3):
         problem = E.RandomCascadingMDP(n_items=4, n_states=2, episode_length=2, list_length=2, instance_seed=seed)
         env = E.CascadingMDPEnv(problem)
-        policy = CascadingVI().reset(problem, seed=seed, horizon=2000)
+        policy = CascadingVI(value_cap=value_cap).reset(problem, seed=seed, horizon=2000)
         obs, _ = env.reset(seed=seed)
         for k in range(2000):
             if k:

@@ -470,7 +470,8 @@ def cascade_index_update(state, hyper, k, h, s, items, length, click, next_state
 #  constants float64[8] = [c_var, c_gap, c_lin, log_delta_term, hoeffding_scale, epsilon,
 #  horizon K, 0], switches int64[6] = [attraction_bonus (0 bernstein, 1 hoeffding),
 #  planner (0 bestperm, 1 exhaustive), optimism_fix (0 none, 1 lower_attraction),
-#  log_horizon (0 known, 1 anytime), stopping (0 never, 1 value gap), 0])
+#  log_horizon (0 known, 1 anytime), stopping (0 never, 1 value gap),
+#  value_cap (0 horizon H, 1 remaining steps H - h)])
 @nb.njit(cache=True, nogil=True)
 def cascading_vi_init(n_states, n_items, episode_length, list_length, hyper):
     """Statistics (§6) and work arrays: ``(n_q, clicks, n_p, transition counts, upper values,
@@ -528,7 +529,9 @@ def cascading_vi_plan(state, hyper, k, rng, plan_items, plan_length):
       ``V_low = max(min_{u in [q_lower, q_upper]} f(list, u, w_low), 0)``.
 
     ``L = ln(K H S N) + ln(1 / delta')`` with K the horizon (known) or the current episode
-    (anytime). Returns 1 when the stopping rule is on and ``rho^T (V_up - V_low)_0 <= epsilon``.
+    (anytime). Every "H" cap above (bonus, ``w_up``, ``V_up``, unseen pairs) is the remaining
+    number of steps ``H - h`` instead when ``value_cap`` is ``"remaining"`` (values of rewards in
+    [0, 1] never exceed it, so optimism is kept). Returns 1 when the stopping rule is on and ``rho^T (V_up - V_low)_0 <= epsilon``.
     """
     (n_q, clicks, n_p, transitions, v_up, v_low, q_up, q_low, u_opt, w_up, w_low, priority, order, table, take,
      last_gap) = state
@@ -536,8 +539,8 @@ def cascading_vi_plan(state, hyper, k, rng, plan_items, plan_length):
     c_var, c_gap, c_lin, log_delta_term, hoeffding_scale, epsilon, horizon = (
         constants[0], constants[1], constants[2], constants[3], constants[4], constants[5], constants[6]
     )
-    hoeffding, exhaustive, optimism_fix, anytime, stopping = (
-        switches[0], switches[1], switches[2], switches[3], switches[4]
+    hoeffding, exhaustive, optimism_fix, anytime, stopping, remaining_cap = (
+        switches[0], switches[1], switches[2], switches[3], switches[4], switches[5]
     )
     n_steps, n_states = plan_length.shape
     n_items = n_q.shape[1]
@@ -553,6 +556,7 @@ def cascading_vi_plan(state, hyper, k, rng, plan_items, plan_length):
     for h in range(n_steps - 1, -1, -1):
         next_up = v_up[h + 1]
         next_low = v_low[h + 1]
+        cap = float(n_steps - h) if remaining_cap == 1 else big_h
         for s in range(n_states):
             for a in range(n_items):
                 n = n_q[s, a]
@@ -571,7 +575,7 @@ def cascading_vi_plan(state, hyper, k, rng, plan_items, plan_length):
             for a in range(n_items + 1):
                 n = n_p[s, a]
                 if n == 0.0:
-                    w_up[a] = big_h
+                    w_up[a] = cap
                     w_low[a] = 0.0
                     continue
                 inverse = 1.0 / n
@@ -599,8 +603,8 @@ def cascading_vi_plan(state, hyper, k, rng, plan_items, plan_length):
                     + c_gap * math.sqrt(mean_gap_sq * log_term * inverse)
                     + c_lin * big_h * log_term * inverse
                 )
-                bonus = min(bonus, big_h)
-                w_up[a] = min(reward[s, a] + mean_up + bonus, big_h)
+                bonus = min(bonus, cap)
+                w_up[a] = min(reward[s, a] + mean_up + bonus, cap)
                 w_low[a] = max(reward[s, a] + mean_low - bonus, 0.0)
             w_up_bot = w_up[n_items]
             for a in range(n_items):
@@ -613,7 +617,7 @@ def cascading_vi_plan(state, hyper, k, rng, plan_items, plan_length):
             else:
                 value, length = best_perm(u_opt, w_up, w_up_bot, m, priority, plan_items[h, s], order, table, take)
             plan_length[h, s] = length
-            v_up[h, s] = min(value, big_h)
+            v_up[h, s] = min(value, cap)
             lower = _pessimistic_list_value(plan_items[h, s], length, q_low, q_up, w_low, w_low[n_items])
             v_low[h, s] = max(lower, 0.0)
     gap = 0.0
@@ -1020,6 +1024,9 @@ class CascadingVI(CascadingPolicy):
     optimism_fix : {"lower_attraction", "none"}, default "lower_attraction"
         With ``"lower_attraction"``, items whose optimistic weight is below the no-click item's
         are planned with their lower attraction bound, which keeps ``V_up >= V*`` (P3).
+    value_cap : {"horizon", "remaining"}, default "horizon"
+        Cap of bonuses and optimistic values: H everywhere, as in the reference (P5), or the
+        remaining steps ``H - h`` (tighter, still optimistic).
     """
 
     name = "cascading_vi"
@@ -1032,10 +1039,10 @@ class CascadingVI(CascadingPolicy):
     _stopping = 0
 
     def __init__(self, delta=0.05, bonus_constants=(2.0, 2.0, 5.0), delta_divisor=1.0, log_horizon="known",
-                 optimism_fix="lower_attraction"):
-        self._set_common(delta, bonus_constants, delta_divisor, log_horizon, optimism_fix)
+                 optimism_fix="lower_attraction", value_cap="horizon"):
+        self._set_common(delta, bonus_constants, delta_divisor, log_horizon, optimism_fix, value_cap)
 
-    def _set_common(self, delta, bonus_constants, delta_divisor, log_horizon, optimism_fix):
+    def _set_common(self, delta, bonus_constants, delta_divisor, log_horizon, optimism_fix, value_cap):
         self.delta = check_real("delta", delta, low=0.0, high=1.0, low_open=True, high_open=True)
         try:
             constants = tuple(float(c) for c in bonus_constants)
@@ -1047,6 +1054,7 @@ class CascadingVI(CascadingPolicy):
         self.delta_divisor = check_real("delta_divisor", delta_divisor, low=0.0, low_open=True)
         self.log_horizon = check_choice("log_horizon", log_horizon, ("known", "anytime"))
         self.optimism_fix = check_choice("optimism_fix", optimism_fix, ("lower_attraction", "none"))
+        self.value_cap = check_choice("value_cap", value_cap, ("horizon", "remaining"))
 
     @property
     def needs_horizon(self):
@@ -1070,7 +1078,7 @@ class CascadingVI(CascadingPolicy):
         ])
         switches = np.array([
             self._attraction_bonus, self._planner, int(self.optimism_fix == "lower_attraction"),
-            int(self.log_horizon == "anytime"), self._stopping, 0,
+            int(self.log_horizon == "anytime"), self._stopping, int(self.value_cap == "remaining"),
         ], np.int64)
         return (
             np.ascontiguousarray(view.reward), np.ascontiguousarray(view.initial_distribution), lists, lengths,
@@ -1106,7 +1114,7 @@ class CascadingVIBonus(CascadingVI):
     ----------
     hoeffding_scale : float, default 1.0
         ``> 0``; 1 matches the Bernstein term's worst case ``2 sqrt(q(1-q) L / n) <= sqrt(L / n)``.
-    delta, bonus_constants, delta_divisor, log_horizon, optimism_fix
+    delta, bonus_constants, delta_divisor, log_horizon, optimism_fix, value_cap
         As in :class:`CascadingVI`.
     """
 
@@ -1114,9 +1122,9 @@ class CascadingVIBonus(CascadingVI):
     _attraction_bonus = 1
 
     def __init__(self, hoeffding_scale=1.0, delta=0.05, bonus_constants=(2.0, 2.0, 5.0), delta_divisor=1.0,
-                 log_horizon="known", optimism_fix="lower_attraction"):
+                 log_horizon="known", optimism_fix="lower_attraction", value_cap="horizon"):
         self.hoeffding_scale = check_real("hoeffding_scale", hoeffding_scale, low=0.0, low_open=True)
-        self._set_common(delta, bonus_constants, delta_divisor, log_horizon, optimism_fix)
+        self._set_common(delta, bonus_constants, delta_divisor, log_horizon, optimism_fix, value_cap)
 
     def _hoeffding_scale(self):
         return self.hoeffding_scale
@@ -1132,7 +1140,7 @@ class CascadingBPI(CascadingVI):
     ----------
     epsilon : float, default 0.1
         Target precision, ``> 0``.
-    delta, bonus_constants, delta_divisor, log_horizon, optimism_fix
+    delta, bonus_constants, delta_divisor, log_horizon, optimism_fix, value_cap
         As in :class:`CascadingVI` (``log_horizon="known"`` uses the episode budget K).
     """
 
@@ -1141,9 +1149,9 @@ class CascadingBPI(CascadingVI):
     _stopping = 1
 
     def __init__(self, epsilon=0.1, delta=0.05, bonus_constants=(2.0, 2.0, 5.0), delta_divisor=1.0,
-                 log_horizon="known", optimism_fix="lower_attraction"):
+                 log_horizon="known", optimism_fix="lower_attraction", value_cap="horizon"):
         self.epsilon = check_real("epsilon", epsilon, low=0.0, low_open=True)
-        self._set_common(delta, bonus_constants, delta_divisor, log_horizon, optimism_fix)
+        self._set_common(delta, bonus_constants, delta_divisor, log_horizon, optimism_fix, value_cap)
 
     def _epsilon(self):
         return self.epsilon
