@@ -128,7 +128,7 @@ def _figures(result, title, stem, out, exponents, unit="time step"):
         ax.fill_between(t, mean - half, mean + half, color=style["color"], alpha=0.2, linewidth=0)
     ax.set_xlabel(unit)
     ax.set_ylabel("cumulative pseudo-regret")
-    ax.set_title(f"{title}: mean regret, 95% confidence band ({n} replications)")
+    ax.set_title(f"{title}\nmean regret, 95% confidence band ({n} replications)", fontsize=11)
     ax.legend(loc="upper left")
     ax.grid(alpha=0.3)
     written.append(save_figure(fig, out, f"regret_{stem}"))
@@ -144,7 +144,7 @@ def _figures(result, title, stem, out, exponents, unit="time step"):
         )
     ax.set_xlabel(f"{unit} (log)")
     ax.set_ylabel("mean cumulative regret (log)")
-    ax.set_title(f"{title}: log-log, slope fitted over the last decade")
+    ax.set_title(f"{title}\nlog-log, slope fitted over the last decade", fontsize=11)
     ax.legend(loc="upper left")
     ax.grid(alpha=0.3, which="both")
     written.append(save_figure(fig, out, f"loglog_{stem}"))
@@ -157,7 +157,7 @@ def _figures(result, title, stem, out, exponents, unit="time step"):
         patch.set_alpha(0.6)
     ax.set_xticks(range(1, len(result.policy_labels) + 1), result.policy_labels, rotation=20, ha="right")
     ax.set_ylabel(f"regret at T = {int(t[-1])}")
-    ax.set_title(f"{title}: final regret across replications")
+    ax.set_title(f"{title}\nfinal regret across replications", fontsize=11)
     ax.grid(alpha=0.3, axis="y")
     written.append(save_figure(fig, out, f"final_{stem}"))
     plt.close(fig)
@@ -194,7 +194,11 @@ def _regret_section(env, out, config) -> ReportSection:
 
     exponents = [getattr(POLICIES[p["name"]], "regret_exponent", None) for p in config["policies"]]
     unit = getattr(problem_class(env.name), "time_unit", "time step")
-    names = _figures(env.result, env.name, f"env{env.index}", out, exponents, unit)
+    scalars = [f"{k}={v}" for k, v in env.params.items() if isinstance(v, (int, float, str))]
+    title = f"{env.name} ({', '.join(scalars)})" if scalars else env.name
+    if len(title) > 70:
+        title = title[:67] + "..."
+    names = _figures(env.result, title, f"env{env.index}", out, exponents, unit)
     rows = [
         [label, f"{mean:.2f} ± {se:.2f}", f"{median:.2f}", f"{wall:.3f}"]
         for label, mean, se, median, wall in _summary_rows(env.result)
