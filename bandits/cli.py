@@ -103,8 +103,13 @@ def _signature_text(cls):
     return ", ".join(parts)
 
 
-def _first_line(cls):
-    return (inspect.getdoc(cls) or "").splitlines()[0] if inspect.getdoc(cls) else ""
+def _first_line(cls, width: int = 110):
+    """The first sentence of the class docstring (its first paragraph, up to ". "), shortened to
+    ``width`` characters."""
+    doc = inspect.getdoc(cls) or ""
+    paragraph = " ".join(doc.split("\n\n")[0].split())
+    sentence = paragraph.split(". ")[0].rstrip(".") + "."
+    return sentence if len(sentence) <= width else sentence[: width - 3] + "..."
 
 
 def _list():
