@@ -34,7 +34,10 @@ versions, git revision, host, start and end times, and the SHA-256 of every shar
 is written to a temporary name, flushed and renamed, then recorded in the manifest (itself
 rewritten atomically), so an interrupted run loses at most the shards in progress. Running again
 into the same directory computes only missing or corrupted shards (identical arrays: results
-depend only on the root seed), and refuses a directory made from a different config.
+depend only on the root seed), and refuses a directory made from a different config, or one
+whose finished shards were computed by a different version of the source (``source_stamp`` in
+the manifest, a hash of every ``.py`` file of ``bandits`` and ``environments``): results of two
+versions are never mixed.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ from pathlib import Path
 import numpy as np
 
 from bandits.policies import POLICIES
+from bandits.kernels import project_source_stamp
 from bandits.runner import RunResult, check_problem_and_policies, default_record_points, run
 from bandits.validation import check_integer
 
@@ -427,10 +431,6 @@ def run_experiment(config, out, *, progress: bool = False) -> dict:
         config = load_config(config)
     out = Path(out)
     manifest = _prepare_directory(config, out)
-    out.mkdir(parents=True, exist_ok=True)
-    manifest["finished"] = None
-    _write_manifest(out, manifest)
-
     chunks = _chunks(config.n_replications, config.chunk_size)
     work = []  # (environment, chunk, policies still missing)
     for e in range(len(config.environments)):
@@ -438,6 +438,17 @@ def run_experiment(config, out, *, progress: bool = False) -> dict:
             missing = [p for p in range(len(config.policies)) if not _intact(out, manifest, shard_name(e, p, start, stop))]
             if missing:
                 work.append((e, start, stop, missing))
+    stamp = project_source_stamp()
+    recorded = manifest.setdefault("source_stamp", stamp)
+    if work and manifest["shards"] and recorded != stamp:
+        raise ConfigError([
+            f"out: {out} holds shards computed by another version of the regretlab source (stamp "
+            f"{recorded[:12]}, now {stamp[:12]}); completing it would mix results of two versions. "
+            "Choose another directory, or restore that version to finish it"
+        ])
+    out.mkdir(parents=True, exist_ok=True)
+    manifest["finished"] = None
+    _write_manifest(out, manifest)
     bar = None
     if progress and work:
         from tqdm import tqdm

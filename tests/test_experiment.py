@@ -242,3 +242,22 @@ def test_example_script_runs_end_to_end(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "reproduces the stored regret exactly" in printed
     assert (tmp_path / "out" / "report.html").exists()
+
+
+def test_resume_refuses_to_mix_shards_of_two_source_versions(tmp_path):
+    out = tmp_path / "out"
+    run_experiment(small_config(chunk_size=2), out)
+    manifest_path = out / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    assert len(manifest["source_stamp"]) == 64
+    # complete directories load whatever version made them; an incomplete one is not finished
+    # by another version
+    manifest["source_stamp"] = "0" * 64
+    manifest_path.write_text(json.dumps(manifest))
+    run_experiment(small_config(chunk_size=2), out)  # nothing to compute: fine
+    shard = next((out / "shards").rglob("*.npz"))
+    shard.unlink()
+    before = manifest_path.read_bytes()
+    with pytest.raises(ConfigError, match="another version of the regretlab source"):
+        run_experiment(small_config(chunk_size=2), out)
+    assert manifest_path.read_bytes() == before and not shard.exists()
