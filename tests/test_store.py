@@ -102,7 +102,9 @@ def test_ctrl_c_exits_130_keeps_finished_shards_and_resumes(config_path, referen
     out = tmp_path / "out"
     process = _start(config_path, out)
     code, stderr = _interrupt_after(process, out, 4, signal.SIGINT)
-    if code != 0:  # 0 only if the run finished before the signal arrived
+    if _shards_recorded(out) < N_SHARDS:
+        # interrupted mid-run (on a loaded machine the run can finish, and the signal arrive
+        # during interpreter shutdown, before this process polls again; then the code says nothing)
         assert code == 130, stderr
         assert "interrupted; completed results are kept" in stderr
     kept = _shards_recorded(out)
