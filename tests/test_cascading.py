@@ -586,3 +586,37 @@ def test_bench_measures_cascading_policies_with_both_drivers(capsys):
     assert main(["bench", "--policy", "cascade_ucb1", "--arms", "6", "--horizon", "50", "--reps", "2", "--repeats", "1", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["env"] == "cascading_bandit"
     assert main(["bench", "--policy", "cascade_ucb1", "--env", "bernoulli", "--reps", "1", "--repeats", "1"]) == 2
+
+
+def test_oracle_and_best_perm_reach_the_same_optimistic_values_from_the_same_statistics():
+    """CascadingVI-Oracle replaces BestPerm by exhaustive search: planning from identical
+    statistics (taken from a CascadingVI run at several points) gives the same optimistic values
+    V_up at every (h, s) to 1e-12 (the lists may differ among lists of equal value)."""
+    import copy
+
+    from bandits.policies.cascading import cascading_vi_plan
+
+    problem = E.RandomCascadingMDP(n_items=6, n_states=3, episode_length=3, list_length=3, instance_seed=4)
+    env = E.CascadingMDPEnv(problem)
+    vi, oracle = CascadingVI(), CascadingVIOracle()
+    vi.reset(problem, seed=1, horizon=3000)
+    oracle_hyper = oracle.kernel_hyper(problem.learner_view, 3000)
+    obs, _ = env.reset(seed=2)
+    for k in range(3000):
+        if k:
+            obs, _ = env.reset()
+        for _ in range(3):
+            action = vi.select(obs)
+            obs, reward, _, _, info = env.step(action)
+            vi.update(action, reward, info)
+        if k in (0, 10, 300, 2999):
+            state = copy.deepcopy(vi.state)
+            items = np.zeros((3, 3, 3), np.int64)
+            lengths = np.zeros((3, 3), np.int64)
+            cascading_vi_plan(state, oracle_hyper, k + 2, np.random.default_rng(0), items, lengths)
+            vi_state = copy.deepcopy(vi.state)
+            vi_items, vi_lengths = np.zeros_like(items), np.zeros_like(lengths)
+            cascading_vi_plan(vi_state, vi.kernel_hyper(problem.learner_view, 3000), k + 2,
+                              np.random.default_rng(0), vi_items, vi_lengths)
+            np.testing.assert_allclose(state[4], vi_state[4], rtol=0, atol=1e-12)  # V_up
+            assert np.all(state[5] <= state[4] + 1e-12)  # V_low <= V_up

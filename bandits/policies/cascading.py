@@ -51,6 +51,7 @@ __all__ = [
     "cascade_list_value",
     "best_perm",
     "exhaustive_best_list",
+    "exhaustive_best_list_by_priority",
     "all_item_lists",
     "plan_values",
     "optimal_values",
@@ -211,6 +212,34 @@ def exhaustive_best_list(u, w, w_bot, lists, lengths):
             best = value
             best_index = i
     return best, best_index
+
+
+@nb.njit(cache=True, nogil=True)
+def exhaustive_best_list_by_priority(u, w, w_bot, lists, lengths, priority, items_out):
+    """Exhaustive search with BestPerm's preferences among equal values: longest lists first,
+    then lexicographic in the tie-breaking order ``priority`` (list ``r`` is read as the items
+    ``priority[lists[r]]``). Writes the best list into ``items_out``; returns ``(value, length)``.
+    When every list has the same optimistic value (unseen items), this picks BestPerm's list:
+    the first m items of ``priority``."""
+    best = -np.inf
+    best_index = 0
+    n_lists = lengths.size
+    m = lists.shape[1]
+    mapped = np.empty(m, np.int64)
+    for n in range(m, 0, -1):
+        for i in range(n_lists):  # lengths are sorted ascending: scan the block of length n
+            if lengths[i] != n:
+                continue
+            for j in range(n):
+                mapped[j] = priority[lists[i, j]]
+            value = cascade_list_value(mapped, n, u, w, w_bot)
+            if value > best:
+                best = value
+                best_index = i
+    length = lengths[best_index]
+    for j in range(length):
+        items_out[j] = priority[lists[best_index, j]]
+    return best, length
 
 
 @nb.njit(cache=True, nogil=True)
@@ -610,10 +639,9 @@ def cascading_vi_plan(state, hyper, k, rng, plan_items, plan_length):
             for a in range(n_items):
                 u_opt[a] = q_low[a] if (optimism_fix == 1 and w_up[a] < w_up_bot) else q_up[a]
             if exhaustive == 1:
-                value, best = exhaustive_best_list(u_opt, w_up, w_up_bot, lists, lengths)
-                length = lengths[best]
-                for i in range(length):
-                    plan_items[h, s, i] = lists[best, i]
+                value, length = exhaustive_best_list_by_priority(
+                    u_opt, w_up, w_up_bot, lists, lengths, priority, plan_items[h, s]
+                )
             else:
                 value, length = best_perm(u_opt, w_up, w_up_bot, m, priority, plan_items[h, s], order, table, take)
             plan_length[h, s] = length
@@ -1096,7 +1124,10 @@ class CascadingVI(CascadingPolicy):
 class CascadingVIOracle(CascadingVI):
     """CascadingVI-Oracle (§8): CascadingVI with BestPerm replaced by exhaustive search over all
     ``sum_n N!/(N-n)!`` item lists (same estimates and bonuses; isolates the computational cost
-    of planning). Same parameters as :class:`CascadingVI`."""
+    of planning). Among lists of equal value it prefers longer lists, then the random priority
+    order CascadingVI uses (:func:`exhaustive_best_list_by_priority`), so both make the same
+    choice in the frequent ties of the optimistic phase. Same parameters as
+    :class:`CascadingVI`."""
 
     name = "cascading_vi_oracle"
     _planner = 1
