@@ -11,7 +11,7 @@ Importing this package registers every environment with Gymnasium under ``regret
 
 from gymnasium.envs.registration import register, registry
 
-from environments import cascading
+from environments import cascading, streaming
 from environments.cascading import (
     BLBCascadingBandit,
     CascadingBandit,
@@ -20,6 +20,7 @@ from environments.cascading import (
     CascadingMDPEnv,
     RandomCascadingMDP,
 )
+from environments.streaming import StreamingBandit, StreamingBanditEnv
 from environments.classic import (
     DEFAULT_MEANS,
     BernoulliBandit,
@@ -40,6 +41,8 @@ __all__ = [
     "RandomCascadingMDP",
     "CascadingBanditEnv",
     "CascadingMDPEnv",
+    "StreamingBandit",
+    "StreamingBanditEnv",
     "ENVIRONMENT_IDS",
     "PROBLEMS",
     "problem_class",
@@ -50,6 +53,7 @@ ENVIRONMENT_IDS = {
     "regretlab/BernoulliBandit-v0": "environments.classic:BernoulliBanditEnv",
     "regretlab/GaussianBandit-v0": "environments.classic:GaussianBanditEnv",
     **cascading.ENVIRONMENT_IDS,
+    **streaming.ENVIRONMENT_IDS,
 }
 
 #: setting name -> problem class (the frozen dataclass the fused runner takes).
@@ -57,6 +61,7 @@ PROBLEMS = {
     "BernoulliBandit": BernoulliBandit,
     "GaussianBandit": GaussianBandit,
     **cascading.PROBLEMS,
+    **streaming.PROBLEMS,
 }
 
 

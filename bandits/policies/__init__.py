@@ -17,6 +17,16 @@ from bandits.policies.cascading import (
     CascadingVIOracle,
 )
 from bandits.policies.checks import check_policy
+from bandits.policies.streaming import (
+    STREAMING_POLICIES,
+    GameOfArms,
+    LogLogMemoryTournament,
+    LogMemoryTournament,
+    LogStarMemory,
+    NaiveEpsilonBest,
+    StreamingPolicy,
+    UniformExploration,
+)
 from bandits.policies.classic import (
     CLASSIC_POLICIES,
     EXP3,
@@ -32,7 +42,7 @@ from bandits.policies.classic import (
 )
 
 #: name -> policy class for every policy of every setting.
-POLICIES = {**CLASSIC_POLICIES, **CASCADING_POLICIES}
+POLICIES = {**CLASSIC_POLICIES, **CASCADING_POLICIES, **STREAMING_POLICIES}
 
 __all__ = [
     "Policy",
@@ -56,4 +66,11 @@ __all__ = [
     "CascadingVIBonus",
     "CascadingBPI",
     "AdaptVI",
+    "StreamingPolicy",
+    "UniformExploration",
+    "NaiveEpsilonBest",
+    "LogMemoryTournament",
+    "LogLogMemoryTournament",
+    "LogStarMemory",
+    "GameOfArms",
 ]
