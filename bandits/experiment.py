@@ -123,8 +123,11 @@ def _message(path, error):
 
 
 def _check_constructor(path, cls, params, problems, what):
-    """Validate keyword arguments of ``cls``: unknown names, then each argument on its own (so
-    that every bad value is reported), then all together. Returns the object or None."""
+    """Validate keyword arguments of ``cls``: unknown names first, then all of them together.
+    Every bad value is reported: when construction fails, the error names one argument; that
+    argument is set aside and the rest are tried again (in the context of each other, so that
+    rules joining two arguments are judged with both present), until construction succeeds or
+    an error names no remaining argument. Returns the object or None."""
     names = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
     ok = True
     for key in params:
@@ -133,21 +136,21 @@ def _check_constructor(path, cls, params, problems, what):
             ok = False
     if not ok:
         return None
-    for key, value in params.items():
+    remaining = dict(params)
+    first = True
+    while True:
         try:
-            cls(**{key: value})
-        except ValueError as error:
-            problems.append(_message(path, error))
-            ok = False
-        except TypeError:
-            pass  # needs other arguments too; checked below with all of them
-    if not ok:
-        return None
-    try:
-        return cls(**params)
-    except (ValueError, TypeError) as error:
-        problems.append(_message(path, error))
-        return None
+            built = cls(**remaining)
+        except (ValueError, TypeError) as error:
+            named = str(error).split(":")[0].split("[")[0].strip()
+            if first or named in remaining:
+                problems.append(_message(path, error))
+            if named not in remaining:
+                return None
+            del remaining[named]
+            first = False
+        else:
+            return built if first else None
 
 
 def _check_int(problems, path, value, low):

@@ -200,11 +200,17 @@ def _regret_section(env, out, config) -> ReportSection:
         title = title[:67] + "..."
     names = _figures(env.result, title, f"env{env.index}", out, exponents, unit)
     rows = [
-        [label, f"{mean:.2f} ± {se:.2f}", f"{median:.2f}", f"{wall:.3f}"]
+        [label, f"{_number(mean)} ± {_number(se)}", _number(median), f"{wall:.3f}"]
         for label, mean, se, median, wall in _summary_rows(env.result)
     ]
     header = ["policy", "final regret (mean ± s.e.)", "median", "kernel time (s)"]
     return ReportSection(figures=names, tables=[("Final regret", header, rows)])
+
+
+def _number(value: float) -> str:
+    """Two decimals below 10^7, four significant digits in scientific notation above (streaming
+    regrets reach 10^13)."""
+    return f"{value:.2f}" if abs(value) < 1e7 else f"{value:.4e}"
 
 
 def write_report(out) -> Path:

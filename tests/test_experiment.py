@@ -63,6 +63,22 @@ def test_config_reports_each_bad_hyper_parameter():
     assert any(p.startswith("policies[0].c_loglog:") for p in caught.value.problems)
 
 
+def test_config_checks_cross_parameter_rules_jointly():
+    # n_arms is only valid together with arms = "clear-cut": checked jointly, not rejected alone
+    streaming = {"name": "StreamingBandit", "arms": "clear-cut", "n_arms": 50, "memory": 8}
+    config = load_config(small_config(environments=[streaming], policies=[{"name": "uniform_exploration"}]))
+    assert config.environments[0][2].n_arms == 50
+    # a value that breaks its own rule is reported under its own name, and only that
+    with pytest.raises(ConfigError) as caught:
+        load_config(small_config(environments=[dict(streaming, memory=0)], policies=[{"name": "uniform_exploration"}]))
+    assert [p.split(":")[0] for p in caught.value.problems] == ["environments[0].memory"]
+    # a rule that joins two arguments is reported by the joint check
+    with pytest.raises(ConfigError) as caught:
+        load_config(small_config(environments=[{"name": "StreamingBandit", "arms": "explicit", "means": [0.2, 0.4], "n_arms": 3}],
+                                 policies=[{"name": "uniform_exploration"}]))
+    assert any("n_arms: must equal len(means) = 2, got 3" in p for p in caught.value.problems), caught.value.problems
+
+
 def test_config_rejects_incompatible_reward_ranges():
     config = small_config(environments=[{"name": "regretlab/GaussianBandit-v0", "means": MEANS}])
     with pytest.raises(ConfigError, match=r"BernoulliThompsonSampling needs rewards in \[0, 1\]"):
@@ -222,10 +238,10 @@ def test_settings_add_report_sections_without_touching_others(tmp_path):
     assert "loglog_env0" in text
 
 
-EXPERIMENTS = sorted((Path(__file__).resolve().parent.parent / "experiments").glob("*.toml"))
+EXPERIMENTS = sorted((Path(__file__).resolve().parent.parent / "experiments").rglob("*.toml"))
 
 
-@pytest.mark.parametrize("path", EXPERIMENTS, ids=[p.stem for p in EXPERIMENTS])
+@pytest.mark.parametrize("path", EXPERIMENTS, ids=[f"{p.parent.name}/{p.stem}" for p in EXPERIMENTS])
 def test_shipped_experiment_files_are_valid(path):
     config = load_config(path)
     assert config.name == path.stem
