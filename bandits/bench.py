@@ -6,6 +6,9 @@ Figures reported:
   fused loop or loads it from numba's disk cache (``cache_hit`` says which);
 - ``run_s``: median wall time of ``repeats`` warm runs of ``horizon x reps`` steps;
 - ``steps_per_s``: ``horizon * reps / run_s``;
+- ``replications_per_s``: ``reps / run_s`` (the figure that matters for streaming policies, whose
+  cost is O(K) batch operations whatever the horizon, so that pulls per second only say how
+  large T was);
 - ``mean_regret`` and ``se_regret``: mean final pseudo-regret over the replications and its
   standard error (sample standard deviation / sqrt(reps)).
 """
@@ -38,10 +41,19 @@ BENCH_ENVIRONMENTS = {
         lambda k: environments.RandomCascadingMDP(n_items=k, n_states=20, episode_length=3, list_length=min(3, k)),
         "regretlab/CascadingMDP-v0",
     ),
+    # Chen Wang's arm settings with K = arms arms (steps are pulls; horizons up to 10^18)
+    "streaming_clear_cut": (
+        lambda k: environments.StreamingBandit(arms="clear-cut", n_arms=k, record_pull_counts=False),
+        "regretlab/StreamingBandit-v0",
+    ),
+    "streaming_mix_in": (
+        lambda k: environments.StreamingBandit(arms="mix-in", n_arms=k, record_pull_counts=False),
+        "regretlab/StreamingBandit-v0",
+    ),
 }
 
 #: the environment used when ``env`` is not given, per policy setting
-DEFAULT_ENVIRONMENTS = {"classic": "bernoulli", "cascading": "cascading_mdp"}
+DEFAULT_ENVIRONMENTS = {"classic": "bernoulli", "cascading": "cascading_mdp", "streaming": "streaming_clear_cut"}
 
 
 def _means(arms):
@@ -108,9 +120,11 @@ def benchmark(
     Classic policies run on K arms with means ``linspace(0.1, 0.9, K)`` (``env`` "bernoulli" or
     "gaussian"); cascading policies on ``RandomCascadingMDP(n_items=arms, n_states=20,
     episode_length=3, list_length=3)`` ("cascading_mdp", the default; steps are episodes) or
-    ``BLBCascadingBandit(arms, 4, 0.2, 0.15)`` ("cascading_bandit").
+    ``BLBCascadingBandit(arms, 4, 0.2, 0.15)`` ("cascading_bandit"); streaming policies on
+    ``StreamingBandit(arms="clear-cut", n_arms=arms)`` ("streaming_clear_cut", the default) or
+    the mix-in setting ("streaming_mix_in"), fused runner only.
 
-    Returns a dict with keys ``steps_per_s``, ``compile_s``, ``run_s``, ``mean_regret``,
+    Returns a dict with keys ``steps_per_s``, ``replications_per_s``, ``compile_s``, ``run_s``, ``mean_regret``,
     ``se_regret``, ``time_unit`` and the settings.
     """
     policy = check_choice("policy", policy, sorted(POLICIES))
@@ -126,6 +140,8 @@ def benchmark(
     jobs = check_integer("jobs", jobs, low=1)
     seed = check_integer("seed", seed, low=0)
     repeats = check_integer("repeats", repeats, low=1)
+    if gym_shell and make_policy.setting == "streaming":
+        raise ValueError(f"gym: the streaming shell moves one pull per step; benchmark {policy} with the fused runner")
     if gym_shell and jobs != 1:
         raise ValueError(f"jobs: the Gymnasium shell runs on one thread, got jobs={jobs}")
     build_problem, env_id = BENCH_ENVIRONMENTS[env]
@@ -173,6 +189,7 @@ def benchmark(
         "jobs": jobs,
         "repeats": repeats,
         "steps_per_s": horizon * reps / run_seconds,
+        "replications_per_s": reps / run_seconds,
         "compile_s": compile_seconds,
         "cache_hit": cache_hit,
         "run_s": run_seconds,

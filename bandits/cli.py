@@ -24,6 +24,7 @@ _BENCH_EXAMPLES = """examples:
   regretlab bench --policy thompson_beta --jobs 2 --json
   regretlab bench --policy kl_ucb --gym --reps 5          # the Gymnasium shell, step by step
   regretlab bench --policy cascading_vi --arms 25 --horizon 20000 --reps 2   # episodes/s, N = 25, S = 20, H = 3
+  regretlab bench --policy log_star_memory --arms 50000 --horizon 125000000000000000 --reps 50 --jobs 2
 """
 _LIST_EXAMPLES = """examples:
   regretlab list
@@ -77,9 +78,10 @@ def _parser():
     p.add_argument("--reps", type=int, default=100, help="replications; default 100")
     p.add_argument("--jobs", type=int, default=1, help="threads; default 1")
     p.add_argument(
-        "--env", default=None, choices=["bernoulli", "gaussian", "cascading_bandit", "cascading_mdp"],
+        "--env", default=None, choices=["bernoulli", "gaussian", "cascading_bandit", "cascading_mdp", "streaming_clear_cut", "streaming_mix_in"],
         help="environment; default bernoulli for classic policies, cascading_mdp (S=20, H=3, m=3; steps are "
-        "episodes) for cascading ones, cascading_bandit (B_LB(arms, 4, 0.2, 0.15)) for CascadeUCB1/KL-UCB",
+        "episodes) for cascading ones, cascading_bandit (B_LB(arms, 4, 0.2, 0.15)) for CascadeUCB1/KL-UCB, "
+        "streaming_clear_cut (K = arms; steps are pulls, so use horizons like 10**17) for streaming ones",
     )
     p.add_argument("--gym", action="store_true", help="drive the Gymnasium shell and policy face step by step instead")
     p.add_argument("--seed", type=int, default=0, help="root seed; default 0")
@@ -143,6 +145,7 @@ def _bench(args):
         f"{figures['reps']} replications, {figures['jobs']} thread(s), {figures['driver']} driver\n"
         f"  steps/s      {figures['steps_per_s']:,.0f}  ({figures['time_unit']}s per second, median of "
         f"{figures['repeats']} warm runs)\n"
+        f"  replications/s {figures['replications_per_s']:,.1f}\n"
         f"  warm run     {figures['run_s']:.3f} s\n"
         f"  first call   {figures['compile_s']:.3f} s ({cache})\n"
         f"  final regret {figures['mean_regret']:.2f} ± {figures['se_regret']:.2f} (mean ± s.e.)"

@@ -59,6 +59,8 @@ from bandits.runner import FusedLoop
 from bandits.validation import check_choice, check_integer, check_real, check_real_vector
 
 __all__ = [
+    "normalised_regret",
+    "log_log_horizon_slope",
     "StreamingBandit",
     "StreamingBanditEnv",
     "StreamingLoop",
@@ -776,6 +778,42 @@ def relative_regret(final, baseline):
     baseline = np.asarray(baseline, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(baseline > 0, final / np.where(baseline > 0, baseline, 1.0), np.nan)
+
+
+def normalised_regret(problem, policies, horizons, *, n_replications, seed, n_jobs=1):
+    """Final regret divided by ``K^(1/3) T^(2/3)`` (the lower-bound rate, reference §2) for each
+    horizon ``T`` in ``horizons``: one :func:`bandits.runner.run` per horizon (the algorithms'
+    epsilon = (K / T)^(1/3) depends on T), same ``seed`` for every horizon, so instances and
+    arrival orders are shared. Returns ``(mean, se)``, arrays of shape (policies, horizons), over
+    replications (per-replication ratios; the exact accounting, or the official one for policies
+    with ``paper_accounting=True``, as in the regret curves)."""
+    from bandits.runner import run
+
+    horizons = [check_integer(f"horizons[{j}]", T, low=2, high=MAX_COUNT) for j, T in enumerate(horizons)]
+    if len(horizons) < 1:
+        raise ValueError("horizons: must hold at least one horizon, got []")
+    mean = np.empty((len(policies), len(horizons)))
+    se = np.empty_like(mean)
+    for j, T in enumerate(horizons):
+        result = run(problem, policies, horizon=T, n_replications=n_replications, seed=seed, n_jobs=n_jobs)
+        ratio = result.final_regret / (problem.n_arms ** (1 / 3) * float(T) ** (2 / 3))
+        mean[:, j] = ratio.mean(axis=1)
+        se[:, j] = ratio.std(axis=1, ddof=1) / math.sqrt(n_replications) if n_replications > 1 else math.nan
+    return mean, se
+
+
+def log_log_horizon_slope(horizons, mean, se):
+    """Weighted least-squares slope of ``ln mean`` against ``ln ln T`` and its standard error
+    (weights ``mean / se``, the delta-method standard errors of ``ln mean``). Regret growing like
+    ``K^(1/3) T^(2/3) (ln T)^a`` gives slope ``a``: 1/3 for uniform exploration (reference §2),
+    0 for the optimal algorithms."""
+    x = np.log(np.log(np.asarray(horizons, dtype=float)))
+    mean = np.asarray(mean, dtype=float)
+    se = np.asarray(se, dtype=float)
+    if x.size < 3 or np.any(mean <= 0) or np.any(~(se > 0)):
+        raise ValueError(f"mean, se: need >= 3 horizons with positive means and standard errors, got {mean}, {se}")
+    coefficients, covariance = np.polyfit(x, np.log(mean), 1, w=mean / se, cov="unscaled")
+    return float(coefficients[0]), float(math.sqrt(covariance[0, 0]))
 
 
 def streaming_report_section(env, out, config):

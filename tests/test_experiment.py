@@ -198,6 +198,16 @@ def test_cli_bench_json(capsys):
     assert gym_figures["driver"] == "gym"
 
 
+def test_cli_bench_streaming(capsys):
+    args = ["bench", "--policy", "uniform_exploration", "--arms", "50", "--horizon", str(10**12), "--reps", "3", "--repeats", "1"]
+    assert main(args + ["--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["env"] == "streaming_clear_cut" and figures["time_unit"] == "pull"
+    assert figures["replications_per_s"] == pytest.approx(3 / figures["run_s"])
+    assert main(args + ["--gym"]) == 2
+    assert "gym: the streaming shell moves one pull per step" in capsys.readouterr().err
+
+
 def test_tidy_frame_matches_arrays(tmp_path):
     pytest.importorskip("pandas")
     loaded = run_experiment(small_config(record_points=[1, 100, 300]), tmp_path / "out")
