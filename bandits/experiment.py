@@ -294,12 +294,23 @@ def load_config(source) -> ExperimentConfig:
 # ---------------------------------------------------------------------------------------------
 # Result directory
 # ---------------------------------------------------------------------------------------------
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()  # read once at import (os.umask can only be read by setting it)
+
+
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it over
-    ``path``: readers see the old file or the new one, never a partial one."""
+    ``path``: readers see the old file or the new one, never a partial one. The file gets the
+    permissions of an ordinary new file (0666 minus the umask; ``mkstemp`` alone gives 0600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(handle, 0o666 & ~_UMASK)
         with os.fdopen(handle, "wb") as f:
             f.write(data)
             f.flush()

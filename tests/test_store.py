@@ -122,3 +122,16 @@ def test_missing_shard_makes_the_environment_incomplete(config_path, tmp_path):
     next((out / "shards").rglob("*.npz")).unlink()
     partial = load_results(out)
     assert partial["environments"] == [] and partial["incomplete"] == [0]
+
+
+def test_result_files_get_ordinary_permissions(tmp_path):
+    import os
+
+    from bandits.experiment import _atomic_write_bytes
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    target = tmp_path / "file.bin"
+    _atomic_write_bytes(target, b"data")
+    assert target.read_bytes() == b"data"
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask
