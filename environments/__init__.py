@@ -11,7 +11,7 @@ Importing this package registers every environment with Gymnasium under ``regret
 
 from gymnasium.envs.registration import register, registry
 
-from environments import cascading, streaming
+from environments import cascading, solver_tuning, streaming
 from environments.cascading import (
     BLBCascadingBandit,
     CascadingBandit,
@@ -21,6 +21,7 @@ from environments.cascading import (
     RandomCascadingMDP,
 )
 from environments.streaming import StreamingBandit, StreamingBanditEnv
+from environments.solver_tuning import SORTuning, SORTuningEnv
 from environments.classic import (
     DEFAULT_MEANS,
     BernoulliBandit,
@@ -43,6 +44,8 @@ __all__ = [
     "CascadingMDPEnv",
     "StreamingBandit",
     "StreamingBanditEnv",
+    "SORTuning",
+    "SORTuningEnv",
     "ENVIRONMENT_IDS",
     "PROBLEMS",
     "problem_class",
@@ -54,6 +57,7 @@ ENVIRONMENT_IDS = {
     "regretlab/GaussianBandit-v0": "environments.classic:GaussianBanditEnv",
     **cascading.ENVIRONMENT_IDS,
     **streaming.ENVIRONMENT_IDS,
+    **solver_tuning.ENVIRONMENT_IDS,
 }
 
 #: setting name -> problem class (the frozen dataclass the fused runner takes).
@@ -62,6 +66,7 @@ PROBLEMS = {
     "GaussianBandit": GaussianBandit,
     **cascading.PROBLEMS,
     **streaming.PROBLEMS,
+    **solver_tuning.PROBLEMS,
 }
 
 

@@ -27,6 +27,14 @@ from bandits.policies.streaming import (
     StreamingPolicy,
     UniformExploration,
 )
+from bandits.policies.solver_tuning import (
+    SOLVER_TUNING_POLICIES,
+    ChebCB,
+    FixedOmega,
+    OmegaTsallisINF,
+    OmegaTsallisINFCB,
+    SolverTuningPolicy,
+)
 from bandits.policies.classic import (
     CLASSIC_POLICIES,
     EXP3,
@@ -42,7 +50,7 @@ from bandits.policies.classic import (
 )
 
 #: name -> policy class for every policy of every setting.
-POLICIES = {**CLASSIC_POLICIES, **CASCADING_POLICIES, **STREAMING_POLICIES}
+POLICIES = {**CLASSIC_POLICIES, **CASCADING_POLICIES, **STREAMING_POLICIES, **SOLVER_TUNING_POLICIES}
 
 __all__ = [
     "Policy",
@@ -67,6 +75,11 @@ __all__ = [
     "CascadingBPI",
     "AdaptVI",
     "StreamingPolicy",
+    "SolverTuningPolicy",
+    "OmegaTsallisINF",
+    "OmegaTsallisINFCB",
+    "ChebCB",
+    "FixedOmega",
     "UniformExploration",
     "NaiveEpsilonBest",
     "LogMemoryTournament",
