@@ -108,7 +108,7 @@ def _summary_rows(result):
     return rows
 
 
-def _figures(result, title, stem, out, exponents, unit="time step"):
+def _figures(result, title, stem, out, exponents, unit="time step", regret_label="cumulative pseudo-regret"):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -127,7 +127,7 @@ def _figures(result, title, stem, out, exponents, unit="time step"):
         ax.plot(t, mean, label=label, **style)
         ax.fill_between(t, mean - half, mean + half, color=style["color"], alpha=0.2, linewidth=0)
     ax.set_xlabel(unit)
-    ax.set_ylabel("cumulative pseudo-regret")
+    ax.set_ylabel(regret_label)
     ax.set_title(f"{title}\nmean regret, 95% confidence band ({n} replications)", fontsize=11)
     ax.legend(loc="upper left")
     ax.grid(alpha=0.3)
@@ -143,7 +143,7 @@ def _figures(result, title, stem, out, exponents, unit="time step"):
             t[positive], mean[positive], label=f"{label} (slope {slope:.2f}{_theory_text(exponents[p])})", **_style(p)
         )
     ax.set_xlabel(f"{unit} (log)")
-    ax.set_ylabel("mean cumulative regret (log)")
+    ax.set_ylabel(f"mean {regret_label} (log)")
     ax.set_title(f"{title}\nlog-log, slope fitted over the last decade", fontsize=11)
     ax.legend(loc="upper left")
     ax.grid(alpha=0.3, which="both")
@@ -194,11 +194,12 @@ def _regret_section(env, out, config) -> ReportSection:
 
     exponents = [getattr(POLICIES[p["name"]], "regret_exponent", None) for p in config["policies"]]
     unit = getattr(problem_class(env.name), "time_unit", "time step")
+    regret_label = getattr(problem_class(env.name), "regret_label", "cumulative pseudo-regret")
     scalars = [f"{k}={v}" for k, v in env.params.items() if isinstance(v, (int, float, str))]
     title = f"{env.name} ({', '.join(scalars)})" if scalars else env.name
     if len(title) > 70:
         title = title[:67] + "..."
-    names = _figures(env.result, title, f"env{env.index}", out, exponents, unit)
+    names = _figures(env.result, title, f"env{env.index}", out, exponents, unit, regret_label)
     rows = [
         [label, f"{_number(mean)} ± {_number(se)}", _number(median), f"{wall:.3f}"]
         for label, mean, se, median, wall in _summary_rows(env.result)

@@ -21,7 +21,7 @@ from environments.cascading import (
     RandomCascadingMDP,
 )
 from environments.streaming import StreamingBandit, StreamingBanditEnv
-from environments.solver_tuning import SORTuning, SORTuningEnv
+from environments.solver_tuning import HeatEquationTuning, HeatEquationTuningEnv, SORTuning, SORTuningEnv
 from environments.classic import (
     DEFAULT_MEANS,
     BernoulliBandit,
@@ -46,6 +46,8 @@ __all__ = [
     "StreamingBanditEnv",
     "SORTuning",
     "SORTuningEnv",
+    "HeatEquationTuning",
+    "HeatEquationTuningEnv",
     "ENVIRONMENT_IDS",
     "PROBLEMS",
     "problem_class",

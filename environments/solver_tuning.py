@@ -50,11 +50,14 @@ from bandits.policies.solver_tuning import DEFAULT_OMEGA_GRID, SolverTuningPolic
 from bandits.rng import as_generator, generator_of, make_random_stream
 from bandits.runner import FusedLoop
 from bandits.validation import check_choice, check_integer, check_real, check_real_vector
-from environments.linear_solvers import sor_stencil_kernel
+from environments.linear_solvers import golden_section_omega, pcg_stencil_kernel, sor_stencil_kernel, stencil_matvec_kernel
 
 __all__ = [
     "SORTuning",
     "SORTuningEnv",
+    "HeatEquationTuning",
+    "HeatEquationTuningEnv",
+    "run_heat_replication",
     "SolverTuningLoop",
     "SHIFT_DISTRIBUTIONS",
     "draw_instance",
@@ -259,6 +262,7 @@ class SORTuning:
     name: ClassVar[str] = "SORTuning"
     time_unit: ClassVar[str] = "instance"
     reward_range: ClassVar[tuple] = (-math.inf, 0.0)
+    regret_label: ClassVar[str] = "cumulative iterations minus those at omega*(c_t)"
 
     def __post_init__(self):
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
@@ -545,8 +549,380 @@ class SORTuningEnv(gym.Env):
         return np.array([self._shift]), -float(iterations), False, truncated, info
 
 
-ENVIRONMENT_IDS = {"regretlab/SORTuning-v0": "environments.solver_tuning:SORTuningEnv"}
-PROBLEMS = {"SORTuning": SORTuning}
+# ---------------------------------------------------------------------------------------------
+# The 2-D heat equation (reference §4.2): a deterministic sequence whose state depends on omega
+# ---------------------------------------------------------------------------------------------
+@nb.njit(cache=True, nogil=True)
+def heat_kappa_kernel(t, coefficient):
+    """``kappa(t) = max(coefficient sin 2 pi t, -10 sin 2 pi t)`` (code: coefficient 0.1)."""
+    s = math.sin(2.0 * math.pi * t)
+    return max(coefficient * s, -10.0 * s)
+
+
+@nb.njit(cache=True, nogil=True)
+def heat_bump_kernel(nx, cx, cy, radius, peak, out):
+    """``out[k] = peak * exp(1 - 1 / (1 - |x_k - c|^2 / r^2))`` inside the ball, 0 outside, on the
+    interior points ``(i / nx, j / nx)``, i-outer, j-inner (peak 1: the code's bump)."""
+    n_side = nx - 1
+    for i in range(n_side):
+        x = (i + 1) / nx
+        for j in range(n_side):
+            y = (j + 1) / nx
+            q = ((x - cx) ** 2 + (y - cy) ** 2) / (radius * radius)
+            out[i * n_side + j] = peak * math.exp(1.0 - 1.0 / (1.0 - q)) if q < 1.0 else 0.0
+
+
+@nb.njit(cache=True, nogil=True)
+def heat_step_system(params, u, t, rhs, forcing):
+    """Build the Crank-Nicolson system of the step starting at time ``t``: write ``b_t`` into
+    ``rhs`` (``forcing`` is scratch) and return ``(diag, off)`` of ``A_t`` and the context.
+    ``A_t = I - kappa(h) dt / 2 L_h`` and ``b_t = (I + kappa(h) dt / 2 L_h) u + dt f(h, x)`` at
+    ``h = t + dt / 2``; the context is kappa at ``t`` (code) or at ``h`` (paper)."""
+    nx, dt, coefficient, peak, context_midpoint = params[0], params[1], params[2], params[3], params[4]
+    h = t + 0.5 * dt
+    kappa = heat_kappa_kernel(h, coefficient)
+    a = 0.5 * kappa * dt * nx * nx  # kappa dt / (2 dx^2)
+    stencil_matvec_kernel(nx - 1, 1.0 - 4.0 * a, a, u, rhs)
+    heat_bump_kernel(nx, 0.5 + math.cos(16.0 * math.pi * h) / 4.0, 0.5 + math.sin(16.0 * math.pi * h) / 4.0,
+                     0.125, 32.0 * peak, forcing)
+    for k in range(rhs.size):
+        rhs[k] += dt * forcing[k]
+    context = heat_kappa_kernel(h if context_midpoint else t, coefficient)
+    return 1.0 + 4.0 * a, -a, context
+
+
+@nb.njit(cache=True, nogil=True)
+def heat_solve(params, diag, off, rhs, u, omega):
+    """SSOR-PCG (or CG) from the warm start ``u``; returns ``(iterations, x)``."""
+    nx, tol, max_iter, precondition = params[0], params[5], params[6], params[7]
+    return pcg_stencil_kernel(nx - 1, diag, off, rhs, u, omega, tol, max_iter, precondition)
+
+
+@nb.njit(cache=True, nogil=True)
+def run_heat_replication(
+    params,
+    grid,
+    horizon,
+    context_low,
+    context_high,
+    policy_init,
+    policy_select,
+    policy_update,
+    hyper,
+    record_points,
+    env_stream,
+    policy_stream,
+    regret_out,
+    reward_out,
+    counts_out,
+    actions_out,
+    int_out,
+    error_out,
+):
+    """Run one policy on the heat simulation for ``horizon`` time steps: per step build the
+    system from the current ``u``, ``i = select(state, hyper, kappa, rng)``, solve with
+    ``omega = grid[i]`` from the warm start ``u``, ``u = x``, ``update``. The regret curve is the
+    cumulative iteration count (no per-step comparator is computed: comparators are their own
+    runs); ``reward_out`` its negative. ``int_out = (total iterations, steps at the cap)``."""
+    nx = params[0]
+    n = (nx - 1) * (nx - 1)
+    u = np.empty(n)
+    heat_bump_kernel(nx, 0.5, 0.5, 0.25, params[3], u)
+    rhs = np.empty(n)
+    forcing = np.empty(n)
+    d = grid.size
+    dt = params[1]
+    state = kernel(policy_init)(d, horizon, context_low, context_high, hyper)
+    keep_actions = actions_out.size == horizon
+    total = 0
+    capped = 0
+    next_record = 0
+    n_records = record_points.size
+    for t in range(horizon):
+        diag, off, context = heat_step_system(params, u, t * dt, rhs, forcing)
+        index = kernel(policy_select)(state, hyper, context, policy_stream)
+        if index < 0 or index >= d:
+            error_out[0] = ERR_INDEX
+            error_out[1] = t
+            return
+        iterations, x = heat_solve(params, diag, off, rhs, u, grid[index])
+        u = x
+        if iterations >= params[6]:
+            capped += 1
+        kernel(policy_update)(state, hyper, context, index, float(iterations))
+        total += iterations
+        counts_out[index] += 1
+        if keep_actions:
+            actions_out[t] = index
+        while next_record < n_records and record_points[next_record] == t + 1:
+            regret_out[next_record] = float(total)
+            reward_out[next_record] = -float(total)
+            next_record += 1
+    int_out[0] = total
+    int_out[1] = capped
+
+
+HEAT_PRESETS = {"code": (0.1, 1.0), "paper": (0.01, math.exp(-1.0))}
+
+
+@dataclass(frozen=True, eq=False)
+class HeatEquationTuning:
+    """SSOR-PCG parameter tuning along a Crank-Nicolson simulation of the 2-D heat equation
+    ``u_t = kappa(t) Laplace(u) + f(t, x)`` on [0, 1]^2 (reference §4.2, Appendix G.2): one
+    linear system per time step, warm-started from the previous solution, so the state (and the
+    cost) depends on the omegas played. The horizon is the number of time steps (5000 for
+    t in [0, 5] with dt = 1e-3). The sequence is deterministic (no environment randomness).
+
+    Parameters
+    ----------
+    nx : int >= 3, default 50
+        Grid cells per side, dx = 1/nx, n = (nx - 1)^2 unknowns (paper: 25, 50, 100, 200, 400).
+    preset : {"code", "paper"}, default "code"
+        "code": kappa(t) = max(0.1 sin 2 pi t, -10 sin 2 pi t) and bumps with peak 1, as the
+        official code that produced the plots; "paper": the text's 0.01 and peak 1/e
+        (pitfall 1). The forcing centre is (1/2 + cos(16 pi t)/4, 1/2 + sin(16 pi t)/4) in both
+        (the paper's cos-cos is a typo).
+    context_time : {"start", "midpoint"}, default "start"
+        The context is kappa at the start of the step (code) or at its midpoint (paper).
+    solver : {"ssor_pcg", "cg"}, default "ssor_pcg"
+        "cg": vanilla conjugate gradient, for comparison; omega is then ignored (run it with
+        one ``fixed_omega`` policy).
+    dt : float, default 1e-3
+    tolerance : float, default 1e-8
+        Stop at ``||b - A x|| <= tolerance ||b||`` (MATLAB pcg semantics: 0 iterations when the
+        warm start already passes).
+    max_iterations : int, default 10000
+    omega_grid : sequence of float in (0, 2), default ``linspace(1, 1.95, 20)``
+    record_actions : bool, default True
+    """
+
+    nx: int = 50
+    preset: str = "code"
+    context_time: str = "start"
+    solver: str = "ssor_pcg"
+    dt: float = 1e-3
+    tolerance: float = 1e-8
+    max_iterations: int = 10_000
+    omega_grid: tuple | None = None
+    record_actions: bool = True
+
+    name: ClassVar[str] = "HeatEquationTuning"
+    time_unit: ClassVar[str] = "time step"
+    reward_range: ClassVar[tuple] = (-math.inf, 0.0)
+    regret_label: ClassVar[str] = "cumulative solver iterations"
+
+    def __post_init__(self):
+        set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
+        set_("nx", check_integer("nx", self.nx, low=3, high=4096))
+        check_choice("preset", self.preset, tuple(HEAT_PRESETS))
+        check_choice("context_time", self.context_time, ("start", "midpoint"))
+        check_choice("solver", self.solver, ("ssor_pcg", "cg"))
+        set_("dt", check_real("dt", self.dt, low=0.0, low_open=True))
+        set_("tolerance", check_real("tolerance", self.tolerance, low=0.0, high=1.0, low_open=True, high_open=True))
+        set_("max_iterations", check_integer("max_iterations", self.max_iterations, low=1, high=2**31 - 1))
+        grid = DEFAULT_OMEGA_GRID if self.omega_grid is None else self.omega_grid
+        values = check_real_vector("omega_grid", grid, low=0.0, high=2.0, low_open=True, high_open=True)
+        set_("omega_grid", tuple(float(x) for x in values))
+        if not isinstance(self.record_actions, (bool, np.bool_)):
+            raise ValueError(f"record_actions: must be True or False, got {self.record_actions!r}")
+        set_("record_actions", bool(self.record_actions))
+        coefficient, peak = HEAT_PRESETS[self.preset]
+        set_("_kernel_params", (np.int64(self.nx), float(self.dt), float(coefficient), float(peak),
+                                np.int64(self.context_time == "midpoint"), float(self.tolerance),
+                                np.int64(self.max_iterations), self.solver == "ssor_pcg"))
+        grid_array = np.array(self.omega_grid, np.float64)
+        grid_array.setflags(write=False)
+        set_("_grid", grid_array)
+
+    @property
+    def kernel_params(self) -> tuple:
+        """``(nx, dt, kappa coefficient, bump peak, context at midpoint, tolerance, cap,
+        preconditioned)``."""
+        return self._kernel_params
+
+    @property
+    def grid(self) -> np.ndarray:
+        return self._grid
+
+    @property
+    def n_unknowns(self) -> int:
+        return (self.nx - 1) ** 2
+
+    def context_bounds(self, horizon: int) -> tuple[float, float]:
+        """``[cmin, cmax]``: min and max of kappa over ``linspace(0, horizon dt, horizon)``, the
+        official code's context interval for the contextual learners (§4.2)."""
+        coefficient = HEAT_PRESETS[self.preset][0]
+        times = np.linspace(0.0, horizon * self.dt, horizon)
+        values = np.maximum(coefficient * np.sin(2 * np.pi * times), -10.0 * np.sin(2 * np.pi * times))
+        return float(values.min()), float(values.max())
+
+    def to_dict(self) -> dict:
+        return {"nx": self.nx, "preset": self.preset, "context_time": self.context_time, "solver": self.solver,
+                "dt": self.dt, "tolerance": self.tolerance, "max_iterations": self.max_iterations,
+                "omega_grid": list(self.omega_grid), "record_actions": self.record_actions}
+
+    def check_policy_compatible(self, policy, path: str = "policy") -> None:
+        """``ValueError`` unless ``policy`` is a solver-tuning policy whose grid fits."""
+        SORTuning.check_policy_compatible(self, policy, path)
+
+    def fused_loop(self, policies, horizon, record_points):
+        return HeatLoop(self, policies, horizon, record_points)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items() if k != "omega_grid")
+        return f"HeatEquationTuning({args})"
+
+
+class HeatLoop(FusedLoop):
+    """:func:`run_heat_replication` for a :class:`HeatEquationTuning`. Outputs:
+    ``cumulative_regret`` (P, R, J) the cumulative iterations, ``cumulative_reward`` its
+    negative, ``pull_counts`` (P, R, d) plays per grid index; metrics ``total_iterations`` and
+    ``capped_steps`` (P, R), ``omega_index`` (P, R, T) int16 if ``record_actions``."""
+
+    loop = run_heat_replication
+
+    def __init__(self, problem, policies, horizon, record_points):
+        self.problem = problem
+        self.horizon = check_integer("horizon", horizon, low=1)
+        self.record_points = record_points
+        self.grid = np.ascontiguousarray(problem.grid)
+        self.hypers = [p.kernel_hyper(self.grid.size, horizon, problem.omega_grid) for p in policies]
+        self.references = [
+            tuple(kernel_reference(k) for k in (type(p).init_kernel, type(p).select_kernel, type(p).update_kernel))
+            for p in policies
+        ]
+        self.bounds = problem.context_bounds(self.horizon)
+
+    def allocate(self, n_policies, n_replications):
+        shape = (n_policies, n_replications, self.record_points.size)
+        n_actions = self.horizon if self.problem.record_actions else 0
+        return {
+            "cumulative_regret": np.zeros(shape),
+            "cumulative_reward": np.zeros(shape),
+            "pull_counts": np.zeros((n_policies, n_replications, self.grid.size), np.int64),
+            "omega_index": np.zeros((n_policies, n_replications, n_actions), np.int16),
+            "_int": np.zeros((n_policies, n_replications, 2), np.int64),
+            "_error": np.zeros((n_policies, n_replications, 2), np.int64),
+        }
+
+    def arguments(self, p, i, outputs, env_stream, policy_stream):
+        return (
+            self.problem.kernel_params,
+            self.grid,
+            np.int64(self.horizon),
+            float(self.bounds[0]),
+            float(self.bounds[1]),
+            *self.references[p],
+            self.hypers[p],
+            self.record_points,
+            env_stream,
+            policy_stream,
+            outputs["cumulative_regret"][p, i],
+            outputs["cumulative_reward"][p, i],
+            outputs["pull_counts"][p, i],
+            outputs["omega_index"][p, i],
+            outputs["_int"][p, i],
+            outputs["_error"][p, i],
+        )
+
+    def check_outputs(self, outputs, labels):
+        error = outputs.pop("_error")
+        bad = np.argwhere(error[:, :, 0] < 0)
+        if bad.size:
+            p, i = (int(x) for x in bad[0])
+            code, t = (int(x) for x in error[p, i])
+            raise ValueError(f"policies[{p}]: {labels[p]}: {ERROR_MESSAGES.get(code, code)} (step {t}, replication slot {i})")
+        counters = outputs.pop("_int")
+        outputs["total_iterations"] = counters[:, :, 0].copy()
+        outputs["capped_steps"] = counters[:, :, 1].copy()
+        if outputs["omega_index"].shape[2] == 0:
+            outputs.pop("omega_index")
+
+
+class HeatEquationTuningEnv(gym.Env):
+    """Gymnasium shell of a :class:`HeatEquationTuning`: one time step per step.
+
+    Observation ``Box(0, 10, (1,))``: kappa of the step about to be solved (kappa is in [0, 10]
+    for both presets; the contextual policies get ``[cmin, cmax]`` of
+    :meth:`HeatEquationTuning.context_bounds`, as in the official code). Action
+    ``Discrete(d)`` (omega index) or, with ``continuous=True``, ``Box(0, 2, (1,))`` (omega).
+    Reward: minus the PCG iterations. ``info``: ``iterations``, ``omega``, ``context``, and with
+    ``instance_optimal=True`` the golden-section instance-optimal omega of the step
+    (``omega_star``: 5 grid points (1, 1.3, 1.5, 1.75, 1.95) then golden section, 12 solves from
+    the same warm start, the midpoint of the omegas that reach the fewest iterations, §4.2), its
+    ``star_iterations`` and the fewest iterations seen in the search (``search_min_iterations``;
+    the midpoint itself need not reach them: the count is not unimodal in omega). Truncated after ``horizon`` steps; the same trajectory as the fused
+    loop for the same actions.
+    """
+
+    metadata = {"render_modes": []}
+
+    def __init__(self, problem=None, *, horizon=5000, continuous=False, instance_optimal=False, **problem_params):
+        if problem is None:
+            problem = HeatEquationTuning(**problem_params)
+        elif problem_params:
+            raise ValueError(f"problem_params: pass either a problem or its parameters, got both ({sorted(problem_params)})")
+        if not isinstance(problem, HeatEquationTuning):
+            raise ValueError(f"problem: must be a HeatEquationTuning, got {problem!r}")
+        for name, flag in (("continuous", continuous), ("instance_optimal", instance_optimal)):
+            if not isinstance(flag, (bool, np.bool_)):
+                raise ValueError(f"{name}: must be True or False, got {flag!r}")
+        self.problem = problem
+        self.horizon = check_integer("horizon", horizon, low=1)
+        self.continuous = bool(continuous)
+        self.instance_optimal = bool(instance_optimal)
+        self.observation_space = spaces.Box(0.0, 10.0, (1,), np.float64)
+        self.action_space = (spaces.Box(0.0, 2.0, (1,), np.float64) if self.continuous
+                             else spaces.Discrete(len(problem.omega_grid)))
+        n = problem.n_unknowns
+        self._rhs = np.empty(n)
+        self._forcing = np.empty(n)
+        self._u = None
+        self._t = 0
+
+    def _prepare(self):
+        self._diag, self._off, self._context = heat_step_system(self.problem.kernel_params, self._u,
+                                                                self._t * self.problem.dt, self._rhs, self._forcing)
+        return np.array([self._context])
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        self._u = np.empty(self.problem.n_unknowns)
+        heat_bump_kernel(self.problem.nx, 0.5, 0.5, 0.25, self.problem.kernel_params[3], self._u)
+        self._t = 0
+        observation = self._prepare()
+        return observation, {"context": self._context}
+
+    _omega_of = SORTuningEnv._omega_of
+
+    def step(self, action):
+        if self._u is None:
+            raise RuntimeError("step: call reset() first")
+        if self._t >= self.horizon:
+            raise RuntimeError(f"step: the episode of horizon {self.horizon} is over; call reset()")
+        omega = self._omega_of(action)
+        params = self.problem.kernel_params
+        info = {"omega": omega, "context": self._context}
+        if self.instance_optimal:
+            search = golden_section_omega(
+                lambda w: int(heat_solve(params, self._diag, self._off, self._rhs, self._u, w)[0]))
+            info["omega_star"] = search.omega
+            info["search_min_iterations"] = int(search.costs.min())
+            info["star_iterations"] = int(heat_solve(params, self._diag, self._off, self._rhs, self._u, search.omega)[0])
+        iterations, x = heat_solve(params, self._diag, self._off, self._rhs, self._u, omega)
+        info["iterations"] = int(iterations)
+        self._u = x
+        self._t += 1
+        truncated = self._t >= self.horizon
+        observation = self._prepare() if not truncated else np.array([self._context])
+        return observation, -float(iterations), False, truncated, info
+
+
+ENVIRONMENT_IDS = {
+    "regretlab/SORTuning-v0": "environments.solver_tuning:SORTuningEnv",
+    "regretlab/HeatEquationTuning-v0": "environments.solver_tuning:HeatEquationTuningEnv",
+}
+PROBLEMS = {"SORTuning": SORTuning, "HeatEquationTuning": HeatEquationTuning}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -570,7 +946,7 @@ def solver_tuning_report_section(env, out, config):
     names = [entry["name"] for entry in config["policies"]]
     horizon = result.horizon
     total = metrics["total_iterations"].astype(float)
-    star = metrics["instance_optimal_iterations"].astype(float)
+    star = metrics["instance_optimal_iterations"].astype(float) if "instance_optimal_iterations" in metrics else None
     fixed = [p for p, name in enumerate(names) if name == "fixed_omega"]
     best_fixed = total[fixed].min(axis=0) if fixed else None
     n = total.shape[1]
@@ -579,28 +955,40 @@ def solver_tuning_report_section(env, out, config):
         se = values.std(ddof=1) / math.sqrt(values.size) if values.size > 1 else math.nan
         return f"{values.mean():.2f} ± {se:.2f}"
 
-    header = ["policy", "iterations per instance", "minus instance-optimal (per instance)"]
+    unit = "instance" if star is not None else "time step"
+    header = ["policy", f"iterations per {unit}"]
+    if star is not None:
+        header.append("minus instance-optimal (per instance)")
     if best_fixed is not None:
-        header.append("minus best fixed omega of the run (per instance)")
-    grid_costs = np.all(metrics["best_fixed_iterations"] >= 0)
+        header.append(f"minus best fixed omega of the run (per {unit})")
+    grid_costs = "best_fixed_iterations" in metrics and np.all(metrics["best_fixed_iterations"] >= 0)
     if grid_costs:
         header.append("minus best grid omega in hindsight (per instance)")
     rows = []
     for p, label in enumerate(labels):
-        row = [label, mean_se(total[p] / horizon), mean_se((total[p] - star[p]) / horizon)]
+        row = [label, mean_se(total[p] / horizon)]
+        if star is not None:
+            row.append(mean_se((total[p] - star[p]) / horizon))
         if best_fixed is not None:
             row.append(mean_se((total[p] - best_fixed) / horizon))
         if grid_costs:
             row.append(mean_se((total[p] - metrics["best_fixed_iterations"][p]) / horizon))
         rows.append(row)
-    rows.append(["instance-optimal omega*(c_t)", mean_se(star[0] / horizon), "0", *([""] * (len(header) - 3))])
+    if star is not None:
+        rows.append(["instance-optimal omega*(c_t)", mean_se(star[0] / horizon), "0", *([""] * (len(header) - 3))])
+        notes = [
+            f"Iterations of SOR to relative residual {env.params.get('tolerance', 1e-8)} (cap "
+            f"{env.params.get('max_iterations', 10000)}), averaged over the {horizon} instances and {n} replications. "
+            "The regret curves are against the closed-form instance-optimal omega*(c_t) (Young), which need not "
+            "minimise the integer iteration count: negative values are possible.",
+        ]
+    else:
+        notes = [
+            f"Iterations of {'vanilla CG' if env.params.get('solver') == 'cg' else 'SSOR-PCG'} per time step "
+            f"(warm start, tolerance {env.params.get('tolerance', 1e-8)} relative to ||b||), {n} replications. "
+            "The curves are cumulative iterations; comparators are the fixed-omega policies of the run.",
+        ]
     tables = [("Solver iterations", header, rows)]
-    notes = [
-        f"Iterations of SOR to relative residual {env.params.get('tolerance', 1e-8)} (cap "
-        f"{env.params.get('max_iterations', 10000)}), averaged over the {horizon} instances and {n} replications. "
-        "The regret curves are against the closed-form instance-optimal omega*(c_t) (Young), which need not "
-        "minimise the integer iteration count: negative values are possible.",
-    ]
     if grid_costs:
         index = metrics["best_fixed_index"][0]
         grid = np.asarray(env.params.get("omega_grid") or DEFAULT_OMEGA_GRID)
@@ -631,6 +1019,7 @@ def _register_report_extension():
     from bandits.report import register_report_extension
 
     register_report_extension("SORTuning", solver_tuning_report_section)
+    register_report_extension("HeatEquationTuning", solver_tuning_report_section)
 
 
 _register_report_extension()

@@ -178,3 +178,55 @@ def test_learners_approach_the_best_fixed_omega_and_chebcb_beats_it():
     assert mean[-1] < mean[0] - 3 * math.hypot(se[0], se[-1]), (mean, se)
     chebcb = (iterations[5, :, -1] - best[:, -1]) / 3000
     assert chebcb.mean() + 3 * chebcb.std(ddof=1) / math.sqrt(8) < 0, chebcb
+
+
+def test_heat_loop_follows_the_crank_nicolson_reference_and_the_shell():
+    """The fused heat loop builds the same systems as the numpy helpers of linear_solvers (an
+    independent path: heat_rhs, heat_cn_stencil, ssor_pcg_stencil) and the shell reproduces
+    the loop step by step."""
+    from environments import HeatEquationTuning, HeatEquationTuningEnv
+    from environments.linear_solvers import heat_cn_stencil, heat_initial_condition, heat_kappa, heat_rhs, ssor_pcg_stencil
+
+    problem = HeatEquationTuning(nx=12)
+    steps, omega = 40, 1.3
+    u = heat_initial_condition(12)
+    counts = []
+    for t in range(steps):
+        h = (t + 0.5) * problem.dt
+        kappa = heat_kappa(h)
+        n_side, diag, off = heat_cn_stencil(kappa, problem.dt, 12)
+        k, u = ssor_pcg_stencil(n_side, diag, off, heat_rhs(u, kappa, h, problem.dt, 12), omega, x0=u)
+        counts.append(k)
+    fixed = FixedOmega(omega=omega)
+    result = run(problem, [fixed, ChebCB(context_range=None)], horizon=steps, n_replications=1, seed=4,
+                 record_points=list(range(1, steps + 1)))
+    np.testing.assert_array_equal(np.diff(result.cumulative_regret[0, 0], prepend=0.0), counts)
+
+    env = HeatEquationTuningEnv(problem, horizon=steps)
+    env_seed, policy_seed = replication_seeds(4, 0)
+    observation, _ = env.reset(seed=env_seed)
+    low, high = problem.context_bounds(steps)
+    policy = ChebCB(context_range=None).reset(20, horizon=steps, context_low=low, context_high=high, seed=policy_seed)
+    total = 0
+    for t in range(steps):
+        action = policy.select(float(observation[0]))
+        observation, reward, _, truncated, info = env.step(action)
+        policy.update(action, -reward)
+        total += info["iterations"]
+    assert truncated and total == result.metrics["total_iterations"][1, 0]
+
+
+def test_heat_shell_check_env_and_golden_section_instance_optimum():
+    from environments import HeatEquationTuningEnv
+
+    env = gym.make("regretlab/HeatEquationTuning-v0", nx=8, horizon=6)
+    check_env(env.unwrapped, skip_render_check=True)
+    shell = HeatEquationTuningEnv(nx=10, horizon=5, instance_optimal=True, continuous=True)
+    shell.reset(seed=0)
+    for _ in range(5):
+        _, _, _, _, info = shell.step(np.array([1.5]))
+        assert 1.0 <= info["omega_star"] <= 1.95
+        # the search evaluates the 5 omegas of h2d.m first, 1.5 among them, from the same warm start
+        assert info["search_min_iterations"] <= info["iterations"]
+    with pytest.raises(ValueError, match="nx: must be an integer >= 3|nx"):
+        HeatEquationTuningEnv(nx=2)

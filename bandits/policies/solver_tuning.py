@@ -715,10 +715,10 @@ def _check_grid(name, grid):
 
 
 def _check_context_range(name, value):
-    if value is None:
-        return None
+    if value is None or (isinstance(value, str) and value == "environment"):
+        return None  # "environment": the spelling of None in experiment files (TOML has no null)
     if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
-        raise ValueError(f"{name}: must be a pair (low, high) with low < high, or None, got {value!r}")
+        raise ValueError(f"{name}: must be a pair (low, high) with low < high, or None (\"environment\"), got {value!r}")
     low = check_real(f"{name}[0]", value[0])
     high = check_real(f"{name}[1]", value[1])
     if not low < high:
@@ -1014,7 +1014,8 @@ class OmegaTsallisINFCB(SolverTuningPolicy):
         m; the SOR runs use 5 bins over ``[-0.15, 0.65]``, the heat runs 6 over ``[cmin, cmax]``.
     context_range : (float, float) or None, default (-0.15, 0.65)
         ``[a, b]``; the official SOR interval (0.65, not the support's 0.45, so the top bin is
-        nearly empty, pitfall 8). None: the environment's interval passed to :meth:`reset`.
+        nearly empty, pitfall 8). None (or ``"environment"``, for experiment files): the
+        environment's interval passed to :meth:`reset`.
     grid, step, normalisation, cost_scale
         As :class:`OmegaTsallisINF`; with ``step="fixed"`` every bin uses ``1/sqrt(T)`` with
         the global horizon T (the bins' own horizons are not known in advance).
@@ -1069,8 +1070,8 @@ class ChebCB(SolverTuningPolicy):
         m, the number of Chebyshev features, degrees ``0..m-1`` (the code's m; the paper's m is
         the top degree, pitfall 6).
     context_range : (float, float) or None, default (-0.15, 0.65)
-        ``[a, b]`` (official SOR runs); None: the environment's interval (heat runs
-        ``[cmin, cmax]``).
+        ``[a, b]`` (official SOR runs); None (or ``"environment"``, for experiment files): the
+        environment's interval (heat runs ``[cmin, cmax]``).
     normalisation : {"code", "theory"}, default "code"
         "code": ``K = max cost so far`` and the empirical Lipschitz estimate (pitfall 4).
         "theory": fixed ``K = cost_scale`` and ``L = lipschitz`` (both required), so the scale
