@@ -25,6 +25,17 @@ _BENCH_EXAMPLES = """examples:
   regretlab bench --policy kl_ucb --gym --reps 5          # the Gymnasium shell, step by step
   regretlab bench --policy cascading_vi --arms 25 --horizon 20000 --reps 2   # episodes/s, N = 25, S = 20, H = 3
   regretlab bench --policy log_star_memory --arms 50000 --horizon 125000000000000000 --reps 50 --jobs 2
+  regretlab bench --policy chebcb --horizon 5000 --reps 20   # instances/s, SORTuning N = 10 (n = 100), high variance
+  regretlab bench --policy omega_tsallis_inf --env sor_tuning_low --arms 8 --gym --reps 2
+  regretlab bench --sor-sweep                              # SOR per iteration vs PyAMG at n = 10^4 and 10^6
+  regretlab bench --sor-sweep --sizes 100,1000 --repeats 5 --json
+
+--sor-sweep times one SOR iteration of environments.linear_solvers (matrix-free stencil kernel:
+sweep + residual norm; its sweep alone; the CSR kernel) and of PyAMG's compiled SOR sweep (alone,
+and followed by a residual norm) on the 5-point Laplacian of an N x N grid, for each N of --sizes
+(n = N^2 unknowns), in nanoseconds per unknown per iteration, with the ratios ours/PyAMG (median
+of --repeats). PyAMG is a benchmark-only dependency: pip install -e '.[bench]'; without it only
+our kernels are timed. The policy options are ignored in this mode.
 """
 _LIST_EXAMPLES = """examples:
   regretlab list
@@ -69,24 +80,41 @@ def _parser():
     )
 
     p = commands.add_parser(
-        "bench", help="measure steps per second of the fused runner or the Gymnasium shell",
+        "bench", help="measure steps per second of the fused runner or the Gymnasium shell (or, with --sor-sweep, SOR against PyAMG)",
         epilog=_BENCH_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--policy", default="ucb1", help="policy name (see 'regretlab list'); default ucb1")
-    p.add_argument("--arms", type=int, default=10, help="K, arms with means linspace(0.1, 0.9, K) (items N for cascading policies); default 10")
+    p.add_argument(
+        "--arms", type=int, default=10,
+        help="K, arms with means linspace(0.1, 0.9, K) (items N for cascading policies; for solver-tuning policies the "
+        "grid side N of SORTuning, n = N^2 unknowns, N <= 10 with the paper's shifts); default 10",
+    )
     p.add_argument("--horizon", type=int, default=10_000, help="T; default 10000")
     p.add_argument("--reps", type=int, default=100, help="replications; default 100")
     p.add_argument("--jobs", type=int, default=1, help="threads; default 1")
     p.add_argument(
-        "--env", default=None, choices=["bernoulli", "gaussian", "cascading_bandit", "cascading_mdp", "streaming_clear_cut", "streaming_mix_in"],
+        "--env", default=None,
+        choices=["bernoulli", "gaussian", "cascading_bandit", "cascading_mdp", "streaming_clear_cut", "streaming_mix_in",
+                 "sor_tuning_high", "sor_tuning_low"],
         help="environment; default bernoulli for classic policies, cascading_mdp (S=20, H=3, m=3; steps are "
         "episodes) for cascading ones, cascading_bandit (B_LB(arms, 4, 0.2, 0.15)) for CascadeUCB1/KL-UCB, "
-        "streaming_clear_cut (K = arms; steps are pulls, so use horizons like 10**17) for streaming ones",
+        "streaming_clear_cut (K = arms; steps are pulls, so use horizons like 10**17) for streaming ones, "
+        "sor_tuning_high (SORTuning, shifts -0.15 + 0.6 Beta(1/2, 3/2), grid N = arms; steps are instances, the "
+        "regret is in SOR iterations against the instance-optimal omega; sor_tuning_low: Beta(2, 6)) for "
+        "solver-tuning ones (fixed_omega plays omega = 1)",
     )
     p.add_argument("--gym", action="store_true", help="drive the Gymnasium shell and policy face step by step instead")
-    p.add_argument("--seed", type=int, default=0, help="root seed; default 0")
+    p.add_argument("--seed", type=int, default=0, help="root seed (with --sor-sweep: of the right-hand side); default 0")
     p.add_argument("--repeats", type=int, default=3, help="warm runs timed; the median is reported; default 3")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument(
+        "--sor-sweep", action="store_true",
+        help="instead of a policy, time one SOR iteration of our kernels against PyAMG (see below)",
+    )
+    p.add_argument(
+        "--sizes", default=None,
+        help="with --sor-sweep: comma-separated grid sides N (n = N^2 unknowns); default 100,1000 (n = 10^4, 10^6)",
+    )
     return parser
 
 
@@ -129,9 +157,54 @@ def _list():
         print(f"      {_first_line(cls)}")
 
 
+def _parse_sizes(text):
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(f"--sizes: must be comma-separated integers (grid sides N), got {text!r}") from None
+    if not sizes:
+        raise ValueError(f"--sizes: must name at least one grid side N, got {text!r}")
+    return sizes
+
+
+def _sor_sweep(args):
+    from bandits.bench import SOR_SWEEP_SIZES, sor_sweep_benchmark
+
+    sizes = SOR_SWEEP_SIZES if args.sizes is None else _parse_sizes(args.sizes)
+    figures = sor_sweep_benchmark(sizes, args.repeats, seed=args.seed)
+    if figures["pyamg_missing"]:
+        print(f"regretlab bench: {figures['pyamg_missing']}; timing our kernels only", file=sys.stderr)
+    if args.json:
+        print(json.dumps(figures))
+        return
+    versions = ", ".join(f"{k} {v}" for k, v in figures["versions"].items())
+    print(
+        f"SOR on the 5-point Laplacian (A = 4 I - neighbours, x0 = 0, b ~ N(0, I)), omega = {figures['omega']}; "
+        f"{versions}\n"
+        f"ns per unknown per iteration = (t(2k) - t(k)) / (k n), median of {figures['repeats']} repeats [range]"
+    )
+    width = max(len(name) for name in figures["variants"])
+    for entry in figures["sizes"]:
+        k1, k2 = entry["iterations"]
+        print(f"\nN = {entry['n_side']}, n = {entry['n']:,} (k = {k1}, {k2})")
+        for name, value in entry["ns_per_unknown_iteration"].items():
+            low, high = entry["range"][name]
+            spread = f"[{low:.2f}-{high:.2f}]"
+            print(f"  {name:<{width}}  {value:7.2f}  {spread:<15}  {figures['variants'][name]}")
+        for name, ratio in entry["ratios"].items():
+            print(f"  ratio {name:<32} {ratio:.2f}")
+    if not figures["pyamg_missing"]:
+        print(f"\nissue target: stencil/pyamg_sor <= {figures['target_ratio']} (our sweep + residual against PyAMG's sweep alone)")
+
+
 def _bench(args):
     from bandits.bench import benchmark
 
+    if args.sor_sweep:
+        _sor_sweep(args)
+        return
+    if args.sizes is not None:
+        raise ValueError("--sizes: only with --sor-sweep")
     figures = benchmark(
         args.policy, arms=args.arms, horizon=args.horizon, reps=args.reps, jobs=args.jobs,
         env=args.env, gym_shell=args.gym, seed=args.seed, repeats=args.repeats,
@@ -140,8 +213,12 @@ def _bench(args):
         print(json.dumps(figures))
         return
     cache = {True: "loaded from cache", False: "compiled", None: "first steps"}[figures["cache_hit"]]
+    if "iterations_per_instance" in figures:
+        problem = f"{figures['env']}, grid {figures['arms']}x{figures['arms']} (n = {figures['n_unknowns']})"
+    else:
+        problem = f"{figures['arms']} {figures['env']} arms"
     print(
-        f"{figures['policy']} on {figures['arms']} {figures['env']} arms, T={figures['horizon']}, "
+        f"{figures['policy']} on {problem}, T={figures['horizon']}, "
         f"{figures['reps']} replications, {figures['jobs']} thread(s), {figures['driver']} driver\n"
         f"  steps/s      {figures['steps_per_s']:,.0f}  ({figures['time_unit']}s per second, median of "
         f"{figures['repeats']} warm runs)\n"
@@ -150,6 +227,12 @@ def _bench(args):
         f"  first call   {figures['compile_s']:.3f} s ({cache})\n"
         f"  final regret {figures['mean_regret']:.2f} ± {figures['se_regret']:.2f} (mean ± s.e.)"
     )
+    if "iterations_per_instance" in figures:
+        print(
+            f"  (regret: SOR iterations above the instance-optimal omega, summed over the T instances)\n"
+            f"  iterations per instance {figures['iterations_per_instance']:.2f}, instance-optimal omega "
+            f"{figures['optimal_iterations_per_instance']:.2f}"
+        )
 
 
 def _run(args):

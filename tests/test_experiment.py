@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -287,3 +288,46 @@ def test_resume_refuses_to_mix_shards_of_two_source_versions(tmp_path):
     with pytest.raises(ConfigError, match="another version of the regretlab source"):
         run_experiment(small_config(chunk_size=2), out)
     assert manifest_path.read_bytes() == before and not shard.exists()
+
+
+def test_cli_bench_solver_tuning(capsys):
+    args = ["bench", "--policy", "chebcb", "--arms", "5", "--horizon", "50", "--reps", "2", "--repeats", "1", "--json"]
+    assert main(args) == 0
+    figures = json.loads(capsys.readouterr().out)
+    for key in ("steps_per_s", "replications_per_s", "compile_s", "run_s", "mean_regret", "se_regret"):
+        assert key in figures
+    assert figures["env"] == "sor_tuning_high" and figures["time_unit"] == "instance" and figures["n_unknowns"] == 25
+    # the regret is in iterations against the instance-optimal omega, summed over the instances
+    per_instance = figures["iterations_per_instance"] - figures["optimal_iterations_per_instance"]
+    assert figures["mean_regret"] == pytest.approx(50 * per_instance)
+    assert main(args + ["--gym"]) == 0  # the shell replays the fused runner's instances and policy draws
+    gym_figures = json.loads(capsys.readouterr().out)
+    assert gym_figures["driver"] == "gym" and gym_figures["mean_regret"] == figures["mean_regret"]
+    assert main(["bench", "--policy", "chebcb", "--arms", "11"]) == 2  # A + c I indefinite for c = -0.15
+    assert "arms: the grid side N of sor_tuning_high" in capsys.readouterr().err
+
+
+def test_cli_bench_sor_sweep_without_pyamg(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyamg", None)  # import pyamg raises ImportError
+    assert main(["bench", "--sor-sweep", "--sizes", "20", "--repeats", "1", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "pip install -e '.[bench]'" in captured.err
+    figures = json.loads(captured.out)
+    (entry,) = figures["sizes"]
+    assert entry["n_side"] == 20 and entry["n"] == 400
+    assert set(entry["ns_per_unknown_iteration"]) == {"stencil", "stencil_sweep", "csr"}
+    assert all(value > 0 for value in entry["ns_per_unknown_iteration"].values())
+    assert entry["ratios"] == {}
+    assert main(["bench", "--sor-sweep", "--sizes", "20,x"]) == 2
+
+
+def test_sor_sweep_benchmark_against_pyamg():
+    pytest.importorskip("pyamg")
+    from bandits.bench import sor_sweep_benchmark
+
+    figures = sor_sweep_benchmark([20], repeats=1)
+    assert figures["pyamg_missing"] is None
+    (entry,) = figures["sizes"]
+    assert {"pyamg_sor", "pyamg_core", "pyamg_sor_residual"} <= set(entry["ns_per_unknown_iteration"])
+    assert all(value > 0 for value in entry["ns_per_unknown_iteration"].values())
+    assert entry["ratios"]["stencil/pyamg_sor"] > 0
