@@ -62,7 +62,7 @@ from bandits.kernels import project_source_stamp
 from bandits.runner import RunResult, check_problem_and_policies, default_record_points, run
 from bandits.validation import check_integer
 
-__all__ = ["ConfigError", "ExperimentConfig", "load_config", "run_experiment", "load_results"]
+__all__ = ["ConfigError", "ExperimentConfig", "load_config", "run_experiment", "load_results", "write_text_atomically"]
 
 MANIFEST = "manifest.json"
 #: Shard keys of setting-specific arrays (``RunResult.metrics``) start with this prefix.
@@ -319,6 +319,14 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_text_atomically(path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename (readers never see
+    a partial file); for scripts that write their own tables. Returns the path."""
+    path = Path(path)
+    _atomic_write_bytes(path, text.encode("utf-8"))
+    return path
 
 
 def _sha256(path: Path) -> str:

@@ -379,7 +379,59 @@ class SORTuning:
         return f"SORTuning({args})"
 
 
-class SolverTuningLoop(FusedLoop):
+class _OmegaLoop(FusedLoop):
+    """What the two solver-tuning loops share: policy kernels and hyper-parameters per policy,
+    the output arrays (regret, reward, plays per grid index, the omega trace, integer counters
+    named by ``counters``) and the error check."""
+
+    counters: tuple = ()
+    step_name = "instance"
+
+    def __init__(self, problem, policies, horizon, record_points):
+        self.problem = problem
+        self.horizon = check_integer("horizon", horizon, low=1)
+        self.record_points = record_points
+        self.grid = np.ascontiguousarray(problem.grid)
+        self.hypers = [p.kernel_hyper(self.grid.size, horizon, problem.omega_grid) for p in policies]
+        self.references = [
+            tuple(kernel_reference(k) for k in (type(p).init_kernel, type(p).select_kernel, type(p).update_kernel))
+            for p in policies
+        ]
+
+    def allocate(self, n_policies, n_replications):
+        shape = (n_policies, n_replications, self.record_points.size)
+        n_actions = self.horizon if self.problem.record_actions else 0
+        return {
+            "cumulative_regret": np.zeros(shape),
+            "cumulative_reward": np.zeros(shape),
+            "pull_counts": np.zeros((n_policies, n_replications, self.grid.size), np.int64),
+            "omega_index": np.zeros((n_policies, n_replications, n_actions), np.int16),
+            "_int": np.zeros((n_policies, n_replications, len(self.counters)), np.int64),
+            "_error": np.zeros((n_policies, n_replications, 2), np.int64),
+        }
+
+    def outputs_of(self, p, i, outputs):
+        """The loop's trailing output arguments for policy ``p``, replication slot ``i``."""
+        return tuple(outputs[name][p, i] for name in
+                     ("cumulative_regret", "cumulative_reward", "pull_counts", "omega_index", "_int", "_error"))
+
+    def check_outputs(self, outputs, labels):
+        error = outputs.pop("_error")
+        bad = np.argwhere(error[:, :, 0] < 0)
+        if bad.size:
+            p, i = (int(x) for x in bad[0])
+            code, t = (int(x) for x in error[p, i])
+            raise ValueError(
+                f"policies[{p}]: {labels[p]}: {ERROR_MESSAGES.get(code, code)} ({self.step_name} {t}, replication slot {i})"
+            )
+        counters = outputs.pop("_int")
+        for k, name in enumerate(self.counters):
+            outputs[name] = counters[:, :, k].copy()
+        if outputs["omega_index"].shape[2] == 0:
+            outputs.pop("omega_index")
+
+
+class SolverTuningLoop(_OmegaLoop):
     """:func:`run_solver_tuning_replication` for a :class:`SORTuning`.
 
     Outputs: ``cumulative_regret`` (P, R, J) against the instance-optimal omega,
@@ -395,31 +447,11 @@ class SolverTuningLoop(FusedLoop):
     """
 
     loop = run_solver_tuning_replication
+    counters = ("total_iterations", "instance_optimal_iterations", "best_fixed_iterations", "best_fixed_index", "solves")
 
     def __init__(self, problem, policies, horizon, record_points):
-        self.problem = problem
-        self.horizon = check_integer("horizon", horizon, low=1)
-        self.record_points = record_points
-        grid = problem.grid
-        self.grid = np.ascontiguousarray(grid)
-        self.hypers = [p.kernel_hyper(grid.size, horizon, problem.omega_grid) for p in policies]
-        self.references = [
-            tuple(kernel_reference(k) for k in (type(p).init_kernel, type(p).select_kernel, type(p).update_kernel))
-            for p in policies
-        ]
+        super().__init__(problem, policies, horizon, record_points)
         self.local = threading.local()
-
-    def allocate(self, n_policies, n_replications):
-        shape = (n_policies, n_replications, self.record_points.size)
-        n_actions = self.horizon if self.problem.record_actions else 0
-        return {
-            "cumulative_regret": np.zeros(shape),
-            "cumulative_reward": np.zeros(shape),
-            "pull_counts": np.zeros((n_policies, n_replications, self.grid.size), np.int64),
-            "omega_index": np.zeros((n_policies, n_replications, n_actions), np.int16),
-            "_int": np.zeros((n_policies, n_replications, 5), np.int64),
-            "_error": np.zeros((n_policies, n_replications, 2), np.int64),
-        }
 
     def _tables(self, i):
         local = self.local
@@ -433,40 +465,10 @@ class SolverTuningLoop(FusedLoop):
         memo, memo_star = self._tables(i)
         low, high = self.problem.context_range
         return (
-            self.problem.kernel_params,
-            self.grid,
-            np.int64(self.horizon),
-            float(low),
-            float(high),
-            *self.references[p],
-            self.hypers[p],
-            self.problem.grid_costs,
-            self.record_points,
-            env_stream,
-            policy_stream,
-            memo,
-            memo_star,
-            outputs["cumulative_regret"][p, i],
-            outputs["cumulative_reward"][p, i],
-            outputs["pull_counts"][p, i],
-            outputs["omega_index"][p, i],
-            outputs["_int"][p, i],
-            outputs["_error"][p, i],
+            self.problem.kernel_params, self.grid, np.int64(self.horizon), float(low), float(high),
+            *self.references[p], self.hypers[p], self.problem.grid_costs, self.record_points,
+            env_stream, policy_stream, memo, memo_star, *self.outputs_of(p, i, outputs),
         )
-
-    def check_outputs(self, outputs, labels):
-        error = outputs.pop("_error")
-        bad = np.argwhere(error[:, :, 0] < 0)
-        if bad.size:
-            p, i = (int(x) for x in bad[0])
-            code, t = (int(x) for x in error[p, i])
-            raise ValueError(f"policies[{p}]: {labels[p]}: {ERROR_MESSAGES.get(code, code)} (instance {t}, replication slot {i})")
-        counters = outputs.pop("_int")
-        for name, k in (("total_iterations", 0), ("instance_optimal_iterations", 1), ("best_fixed_iterations", 2),
-                        ("best_fixed_index", 3), ("solves", 4)):
-            outputs[name] = counters[:, :, k].copy()
-        if outputs["omega_index"].shape[2] == 0:
-            outputs.pop("omega_index")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -773,70 +775,26 @@ class HeatEquationTuning:
         return f"HeatEquationTuning({args})"
 
 
-class HeatLoop(FusedLoop):
+class HeatLoop(_OmegaLoop):
     """:func:`run_heat_replication` for a :class:`HeatEquationTuning`. Outputs:
     ``cumulative_regret`` (P, R, J) the cumulative iterations, ``cumulative_reward`` its
     negative, ``pull_counts`` (P, R, d) plays per grid index; metrics ``total_iterations`` and
     ``capped_steps`` (P, R), ``omega_index`` (P, R, T) int16 if ``record_actions``."""
 
     loop = run_heat_replication
+    counters = ("total_iterations", "capped_steps")
+    step_name = "step"
 
     def __init__(self, problem, policies, horizon, record_points):
-        self.problem = problem
-        self.horizon = check_integer("horizon", horizon, low=1)
-        self.record_points = record_points
-        self.grid = np.ascontiguousarray(problem.grid)
-        self.hypers = [p.kernel_hyper(self.grid.size, horizon, problem.omega_grid) for p in policies]
-        self.references = [
-            tuple(kernel_reference(k) for k in (type(p).init_kernel, type(p).select_kernel, type(p).update_kernel))
-            for p in policies
-        ]
+        super().__init__(problem, policies, horizon, record_points)
         self.bounds = problem.context_bounds(self.horizon)
-
-    def allocate(self, n_policies, n_replications):
-        shape = (n_policies, n_replications, self.record_points.size)
-        n_actions = self.horizon if self.problem.record_actions else 0
-        return {
-            "cumulative_regret": np.zeros(shape),
-            "cumulative_reward": np.zeros(shape),
-            "pull_counts": np.zeros((n_policies, n_replications, self.grid.size), np.int64),
-            "omega_index": np.zeros((n_policies, n_replications, n_actions), np.int16),
-            "_int": np.zeros((n_policies, n_replications, 2), np.int64),
-            "_error": np.zeros((n_policies, n_replications, 2), np.int64),
-        }
 
     def arguments(self, p, i, outputs, env_stream, policy_stream):
         return (
-            self.problem.kernel_params,
-            self.grid,
-            np.int64(self.horizon),
-            float(self.bounds[0]),
-            float(self.bounds[1]),
-            *self.references[p],
-            self.hypers[p],
-            self.record_points,
-            env_stream,
-            policy_stream,
-            outputs["cumulative_regret"][p, i],
-            outputs["cumulative_reward"][p, i],
-            outputs["pull_counts"][p, i],
-            outputs["omega_index"][p, i],
-            outputs["_int"][p, i],
-            outputs["_error"][p, i],
+            self.problem.kernel_params, self.grid, np.int64(self.horizon), float(self.bounds[0]), float(self.bounds[1]),
+            *self.references[p], self.hypers[p], self.record_points, env_stream, policy_stream,
+            *self.outputs_of(p, i, outputs),
         )
-
-    def check_outputs(self, outputs, labels):
-        error = outputs.pop("_error")
-        bad = np.argwhere(error[:, :, 0] < 0)
-        if bad.size:
-            p, i = (int(x) for x in bad[0])
-            code, t = (int(x) for x in error[p, i])
-            raise ValueError(f"policies[{p}]: {labels[p]}: {ERROR_MESSAGES.get(code, code)} (step {t}, replication slot {i})")
-        counters = outputs.pop("_int")
-        outputs["total_iterations"] = counters[:, :, 0].copy()
-        outputs["capped_steps"] = counters[:, :, 1].copy()
-        if outputs["omega_index"].shape[2] == 0:
-            outputs.pop("omega_index")
 
 
 class HeatEquationTuningEnv(gym.Env):

@@ -34,6 +34,7 @@ import numpy as np
 
 from bandits import run
 from bandits.policies import ChebCB, FixedOmega, OmegaTsallisINF, OmegaTsallisINFCB
+from bandits.experiment import write_text_atomically
 from bandits.report import save_figure
 from environments import HeatEquationTuning, HeatEquationTuningEnv
 from environments.linear_solvers import HEAT_OMEGA_GRID, golden_section_omega
@@ -206,10 +207,7 @@ def main(argv=None):
              **{f"nx{nx}_star": records[nx]["star"] for nx in sizes},
              **{f"nx{nx}_{label}": trace for nx in sizes for label, trace in records[nx]["traces"].items()})
     (args.out / "heat.npz").write_bytes(buffer.getvalue())
-    target = args.out / "heat.md"
-    partial = target.with_suffix(".md.tmp")
-    partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    partial.replace(target)
+    target = write_text_atomically(args.out / "heat.md", "\n".join(lines) + "\n")
     print("\n".join(lines))
     print(f"written: {target}")
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from bandits import run
+from bandits.experiment import write_text_atomically
 from bandits.policies import OmegaTsallisINF
 from environments import SORTuning
 
@@ -67,10 +68,7 @@ def main(argv=None):
                      + f" | {star:.1f} | {learner:.1f} | {last:.3f} |")
     lines.append("")
     args.out.mkdir(parents=True, exist_ok=True)
-    target = args.out / "validation.md"
-    partial = target.with_suffix(".md.tmp")
-    partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    partial.replace(target)
+    target = write_text_atomically(args.out / "validation.md", "\n".join(lines) + "\n")
     print("\n".join(lines))
     print(f"written: {target}")
 

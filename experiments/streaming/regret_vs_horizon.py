@@ -37,6 +37,7 @@ from bandits.policies.streaming import (
     NaiveEpsilonBest,
     UniformExploration,
 )
+from bandits.experiment import write_text_atomically
 from bandits.report import save_figure
 from environments.streaming import StreamingBandit, log_log_horizon_slope, normalised_regret
 
@@ -127,10 +128,7 @@ def main(argv=None):
     for setting in SETTINGS:
         regret_against_horizon(setting, args.replications, args.seed, args.out, lines)
     validation_table(args.replications, args.seed, lines)
-    target = args.out / "regret_vs_horizon.md"
-    partial = target.with_suffix(".md.tmp")
-    partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    partial.replace(target)
+    target = write_text_atomically(args.out / "regret_vs_horizon.md", "\n".join(lines) + "\n")
     print("\n".join(lines))
     print(f"written: {target}")
 
