@@ -73,11 +73,7 @@ SHIFT_DISTRIBUTIONS = {"high": (0.5, 1.5), "low": (2.0, 6.0)}
 
 # error codes written to error_out[0] (the run stops)
 ERR_INDEX = -1
-ERR_COST = -2
-ERROR_MESSAGES = {
-    ERR_INDEX: "select returned an omega index outside [0, d)",
-    ERR_COST: "update was handed an invalid cost (internal error)",
-}
+ERROR_MESSAGES = {ERR_INDEX: "select returned an omega index outside [0, d)"}
 
 
 # ---------------------------------------------------------------------------------------------

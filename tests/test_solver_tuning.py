@@ -230,3 +230,29 @@ def test_heat_shell_check_env_and_golden_section_instance_optimum():
         assert info["search_min_iterations"] <= info["iterations"]
     with pytest.raises(ValueError, match="nx: must be an integer >= 3|nx"):
         HeatEquationTuningEnv(nx=2)
+
+
+def _load_script(name):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "experiments" / "solver_tuning" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"solver_tuning_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_heat_script_runs_and_refuses_to_overwrite(tmp_path, capsys):
+    heat = _load_script("heat")
+    out = tmp_path / "heat"
+    heat.main(["--sizes", "6,8", "--steps", "30", "--out", str(out)])
+    table = (out / "heat.md").read_text()
+    assert "vanilla CG" in table and "instance-optimal (golden section)" in table and "nx = 8 (n = 49)" in table
+    assert (out / "heat_nx6.json").exists() and (out / "heat_omega_trace.png").exists()
+    with pytest.raises(SystemExit):
+        heat.main(["--sizes", "6", "--steps", "30", "--out", str(out)])
+    assert "already holds a heat.md" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        heat.main(["--sizes", "2", "--out", str(tmp_path / "other")])
+    assert not (tmp_path / "other").exists()

@@ -18,7 +18,7 @@ standard deviation over trials) and each method's wall time relative to vanilla 
 
     python experiments/solver_tuning/heat.py [--sizes 25,50,100,200] [--steps 5000] [--out DIR]
 
-Writes DIR/heat.md, DIR/heat_iterations.png/.svg, DIR/heat_omega_trace.png/.svg,
+Writes DIR/heat_nx<nx>.json as each size finishes, then DIR/heat.md, DIR/heat_iterations.png/.svg, DIR/heat_omega_trace.png/.svg,
 DIR/heat_walltime.png/.svg and DIR/heat.npz (every number); refuses a DIR that already holds
 heat.md. About 25 minutes on 2 cores with the default sizes (nx = 200 alone: about 17 minutes).
 """
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import time
 from pathlib import Path
 
@@ -94,7 +95,8 @@ def study(nx, steps, records):
     best = float(FINE_GRID[np.argmin(curves.mean(axis=0))])
     best_run = run(HeatEquationTuning(nx=nx, omega_grid=[best], record_actions=False), [FixedOmega(omega_index=0)],
                    horizon=steps, n_replications=1, seed=SEED)
-    rows[f"best fixed (omega = {best:.3f})"] = (best_run.metrics["total_iterations"][0, 0], 0.0, best_run.kernel_seconds[0, 0])
+    rows["best fixed (golden-section average)"] = (best_run.metrics["total_iterations"][0, 0], 0.0,
+                                                  best_run.kernel_seconds[0, 0])
     total, seconds = scheduled_run(problem, steps, star)
     rows["instance-optimal (golden section)"] = (total, 0.0, seconds)
     learners = [OmegaTsallisINF(), OmegaTsallisINFCB(n_bins=6, context_range=None), ChebCB(context_range=None)]
@@ -184,8 +186,10 @@ def main(argv=None):
     records = {}
     for nx in sizes:
         start = time.perf_counter()
-        study(nx, args.steps, records)
+        record = study(nx, args.steps, records)
         print(f"nx = {nx}: done in {time.perf_counter() - start:.0f} s", flush=True)
+        summary = {label: [float(v) for v in values] for label, values in record["rows"].items()}
+        write_text_atomically(args.out / f"heat_nx{nx}.json", json.dumps({"best": record["best"], "rows": summary}, indent=1))
     lines = ["# Heat equation: SSOR-PCG iterations (Khodak et al., Appendix G.2)", "",
              f"`python experiments/solver_tuning/heat.py --sizes {','.join(map(str, sizes))} --steps {args.steps}`; "
              f"kappa coefficient 0.1 (code preset), tolerance 1e-8 relative to ||b||, warm start; learners: mean ± s.e. over "
@@ -197,7 +201,8 @@ def main(argv=None):
         for nx in sizes:
             total, se, seconds = records[nx]["rows"][label]
             ratio = seconds / records[nx]["rows"]["vanilla CG"][2]
-            cells.append(f"{total:,.0f}" + (f" ± {se:,.0f}" if se else "") + f" ({ratio:.2f}x CG time)")
+            omega = f", omega = {records[nx]['best']:.3f}" if label.startswith("best fixed") else ""
+            cells.append(f"{total:,.0f}" + (f" ± {se:,.0f}" if se else "") + f" ({ratio:.2f}x CG time{omega})")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines += ["", "Golden-section pass (12 solves per step, state advanced at omega = 1.5): "
               + ", ".join(f"nx = {nx}: {records[nx]['search_seconds']:.0f} s" for nx in sizes) + ".", ""]
