@@ -6,6 +6,7 @@ Exit status: 0 on success, 2 on invalid input (nothing is written), 130 on inter
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import inspect
 import json
 import sys
@@ -256,6 +257,8 @@ def _run(args):
 
 def main(argv=None) -> int:
     """Entry point of the ``regretlab`` console script."""
+    if not faulthandler.is_enabled():
+        faulthandler.enable()  # a crash in compiled code prints the Python stack instead of nothing
     args = _parser().parse_args(argv)
     try:
         if args.command == "list":
