@@ -71,6 +71,9 @@ __all__ = [
 #: Beta parameters of the paper's shift distributions (§4.1): c = -0.15 + 0.6 Beta(a, b).
 SHIFT_DISTRIBUTIONS = {"high": (0.5, 1.5), "low": (2.0, 6.0)}
 
+#: Bounds of the continuous action space: the open interval (0, 2) as closed floats.
+OMEGA_LOW, OMEGA_HIGH = float(np.nextafter(0.0, 1.0)), float(np.nextafter(2.0, 0.0))
+
 # error codes written to error_out[0] (the run stops)
 ERR_INDEX = -1
 ERROR_MESSAGES = {ERR_INDEX: "select returned an omega index outside [0, d)"}
@@ -277,9 +280,11 @@ class SORTuning:
         set_("grid_size", check_integer("grid_size", self.grid_size, low=1, high=4096))
         lowest = -(4.0 - 4.0 * math.cos(math.pi / (self.grid_size + 1)))
         set_("shift_low", check_real("shift_low", self.shift_low, low=lowest, low_open=True))
-        set_("shift_width", check_real("shift_width", self.shift_width, low=0.0))
+        set_("shift_width", check_real("shift_width", self.shift_width, low=0.0, low_open=True))
         grid = DEFAULT_OMEGA_GRID if self.omega_grid is None else self.omega_grid
         values = check_real_vector("omega_grid", grid, low=0.0, high=2.0, low_open=True, high_open=True)
+        if values.size > 32767:
+            raise ValueError(f"omega_grid: at most 32767 values (the omega trace is int16), got {values.size}")
         set_("omega_grid", tuple(float(x) for x in values))
         n = self.grid_size**2
         if isinstance(self.rhs_norm_bound, str):
@@ -287,10 +292,14 @@ class SORTuning:
             bound = math.sqrt(n) if self.rhs_norm_bound == "sqrt_n" else float(n)
         else:
             bound = check_real("rhs_norm_bound", self.rhs_norm_bound, low=0.0, low_open=True)
-        if bound < 0.25 * math.sqrt(n):
+        # ||b|| of n standard normals is close to N(sqrt(n - 1/2), 1/2): below sqrt(n - 1/2) - 2.2
+        # fewer than about 1 draw in 1000 is accepted, and the sampler (compiled code, which
+        # Ctrl-C cannot stop) would run for ever.
+        minimum = math.sqrt(n - 0.5) - 2.2
+        if bound < minimum:
             raise ValueError(
-                f"rhs_norm_bound: must be >= sqrt(n)/4 = {0.25 * math.sqrt(n):.3g} (rejection sampling would "
-                f"almost never accept), got {bound!r}"
+                f"rhs_norm_bound: must be >= sqrt(n - 1/2) - 2.2 = {minimum:.3g} (below it rejection sampling accepts "
+                f"fewer than 1 draw in 1000), got {bound!r}"
             )
         set_("tolerance", check_real("tolerance", self.tolerance, low=0.0, high=1.0, low_open=True, high_open=True))
         set_("max_iterations", check_integer("max_iterations", self.max_iterations, low=1, high=2**31 - 1))
@@ -323,9 +332,13 @@ class SORTuning:
         """The support of the shift, ``[shift_low, shift_low + shift_width]``."""
         return (self.shift_low, self.shift_low + self.shift_width)
 
+    def _check_shift(self, shift) -> float:
+        lowest = -(4.0 - 4.0 * math.cos(math.pi / (self.grid_size + 1)))
+        return check_real("shift", shift, low=lowest, low_open=True)  # A + shift I must be SPD
+
     def omega_star(self, shift: float) -> float:
         """The instance-optimal omega of ``A + shift I`` (closed form, §8)."""
-        return float(omega_star_of_shift(self.grid_size, float(shift)))
+        return float(omega_star_of_shift(self.grid_size, self._check_shift(shift)))
 
     def instances(self, seed, count: int):
         """``(shifts float64[count], rhs float64[count, n])``: the first ``count`` instances of
@@ -346,7 +359,7 @@ class SORTuning:
         rhs = check_real_vector("rhs", rhs)
         if rhs.size != self.grid_size**2:
             raise ValueError(f"rhs: must have n = {self.grid_size**2} entries, got {rhs.size}")
-        return int(_cost(self.kernel_params, float(shift), np.ascontiguousarray(rhs), omega))
+        return int(_cost(self.kernel_params, self._check_shift(shift), np.ascontiguousarray(rhs), omega))
 
     def to_dict(self) -> dict:
         out = {"shift_distribution": self.shift_distribution}
@@ -439,7 +452,9 @@ class SolverTuningLoop(_OmegaLoop):
 
     The cost table of a replication lives in thread-local storage and is reset whenever a
     thread starts a different replication, so results never depend on which thread or in which
-    order policies run; only the ``solves`` counts do.
+    order policies run. The ``solves`` counts and the per-policy kernel times do: the first
+    policy of a replication pays for the solves the later ones find in the table (all d + 1
+    per instance with ``grid_costs``).
     """
 
     loop = run_solver_tuning_replication
@@ -475,8 +490,8 @@ class SORTuningEnv(gym.Env):
 
     Observation: ``Box(shift_low, shift_low + shift_width, (1,), float64)``, the shift of the
     instance about to be solved. Action: ``Discrete(d)``, an index into ``omega_grid``, or with
-    ``continuous=True`` ``Box(0, 2, (1,), float64)``, omega itself (0 and 2 excluded: a
-    ``ValueError``). Reward: minus the SOR iteration count. ``reset`` draws instance 1; ``step``
+    ``continuous=True`` ``Box(OMEGA_LOW, OMEGA_HIGH, (1,), float64)``, omega itself (the open
+    interval (0, 2); 0 and 2 raise ``ValueError``). Reward: minus the SOR iteration count. ``reset`` draws instance 1; ``step``
     solves instance t and draws instance t + 1 (the fused loop's draw order, so the same seed
     gives the same instances). Truncated after ``horizon`` instances. ``info``: ``iterations``,
     ``omega``, ``context`` (the shift just solved), ``omega_star`` (closed form) and, with
@@ -502,7 +517,7 @@ class SORTuningEnv(gym.Env):
         low, high = problem.context_range
         self.observation_space = spaces.Box(low, high, (1,), np.float64)
         if self.continuous:
-            self.action_space = spaces.Box(0.0, 2.0, (1,), np.float64)
+            self.action_space = spaces.Box(OMEGA_LOW, OMEGA_HIGH, (1,), np.float64)
         else:
             self.action_space = spaces.Discrete(len(problem.omega_grid))
         self._stream = None
@@ -720,6 +735,8 @@ class HeatEquationTuning:
         set_("max_iterations", check_integer("max_iterations", self.max_iterations, low=1, high=2**31 - 1))
         grid = DEFAULT_OMEGA_GRID if self.omega_grid is None else self.omega_grid
         values = check_real_vector("omega_grid", grid, low=0.0, high=2.0, low_open=True, high_open=True)
+        if values.size > 32767:
+            raise ValueError(f"omega_grid: at most 32767 values (the omega trace is int16), got {values.size}")
         set_("omega_grid", tuple(float(x) for x in values))
         if not isinstance(self.record_actions, (bool, np.bool_)):
             raise ValueError(f"record_actions: must be True or False, got {self.record_actions!r}")
@@ -747,10 +764,11 @@ class HeatEquationTuning:
         return (self.nx - 1) ** 2
 
     def context_bounds(self, horizon: int) -> tuple[float, float]:
-        """``[cmin, cmax]``: min and max of kappa over ``linspace(0, horizon dt, horizon)``, the
-        official code's context interval for the contextual learners (§4.2)."""
+        """``[cmin, cmax]``: min and max of kappa over ``linspace(0, horizon dt, horizon)`` (at least
+        2 points), the official code's context interval for the contextual learners (§4.2:
+        ``linspace(0, 5, 5000)`` at the paper's horizon)."""
         coefficient = HEAT_PRESETS[self.preset][0]
-        times = np.linspace(0.0, horizon * self.dt, horizon)
+        times = np.linspace(0.0, horizon * self.dt, max(horizon, 2))  # 2 points: never an empty interval
         values = np.maximum(coefficient * np.sin(2 * np.pi * times), -10.0 * np.sin(2 * np.pi * times))
         return float(values.min()), float(values.max())
 
@@ -775,7 +793,8 @@ class HeatLoop(_OmegaLoop):
     """:func:`run_heat_replication` for a :class:`HeatEquationTuning`. Outputs:
     ``cumulative_regret`` (P, R, J) the cumulative iterations, ``cumulative_reward`` its
     negative, ``pull_counts`` (P, R, d) plays per grid index; metrics ``total_iterations`` and
-    ``capped_steps`` (P, R), ``omega_index`` (P, R, T) int16 if ``record_actions``."""
+    ``capped_steps`` (P, R: steps whose solve returned the cap, i.e. did not converge within it,
+    or broke down), ``omega_index`` (P, R, T) int16 if ``record_actions``."""
 
     loop = run_heat_replication
     counters = ("total_iterations", "capped_steps")
@@ -826,7 +845,7 @@ class HeatEquationTuningEnv(gym.Env):
         self.continuous = bool(continuous)
         self.instance_optimal = bool(instance_optimal)
         self.observation_space = spaces.Box(0.0, 10.0, (1,), np.float64)
-        self.action_space = (spaces.Box(0.0, 2.0, (1,), np.float64) if self.continuous
+        self.action_space = (spaces.Box(OMEGA_LOW, OMEGA_HIGH, (1,), np.float64) if self.continuous
                              else spaces.Discrete(len(problem.omega_grid)))
         n = problem.n_unknowns
         self._rhs = np.empty(n)
@@ -935,6 +954,8 @@ def solver_tuning_report_section(env, out, config):
             f"{env.params.get('max_iterations', 10000)}), averaged over the {horizon} instances and {n} replications. "
             "The regret curves are against the closed-form instance-optimal omega*(c_t) (Young), which need not "
             "minimise the integer iteration count: negative values are possible.",
+            "Kernel times: the first policy of each replication also computes the costs that the later policies "
+            "look up in the replication's cost table, so per-policy times are not each policy's own cost.",
         ]
     else:
         notes = [
@@ -959,7 +980,7 @@ def solver_tuning_report_section(env, out, config):
             trace = omegas[p].mean(axis=0)
             smooth = np.convolve(trace, np.ones(window) / window, mode="valid")
             ax.plot(np.arange(smooth.size) + window, smooth, label=label, linewidth=1.2)
-        ax.set_xlabel("instance")
+        ax.set_xlabel(unit)
         ax.set_ylabel(f"omega played (mean over replications, moving average of {window})")
         ax.set_title(f"{env.name}: omega trace", fontsize=11)
         ax.legend(fontsize=7, loc="best")

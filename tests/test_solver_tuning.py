@@ -46,7 +46,10 @@ def test_problem_validation_names_parameter_value_and_rule():
         (dict(beta_a=1.0), "beta_a: only with shift_distribution='custom'"),
         (dict(shift_low=-0.2), "shift_low: must be > -0.162"),
         (dict(omega_grid=[1.0, 2.0]), "omega_grid"),
-        (dict(rhs_norm_bound=0.1), "rhs_norm_bound: must be >= sqrt(n)/4"),
+        (dict(rhs_norm_bound=0.1), "rhs_norm_bound: must be >= sqrt"),
+        (dict(rhs_norm_bound=7.0), "rhs_norm_bound: must be >= sqrt"),  # n = 100: 4e-6 acceptance
+        (dict(shift_width=0.0), "shift_width: must be > 0"),
+        (dict(omega_grid=[1.5] * 40000), "omega_grid: at most 32767"),
         (dict(rhs_norm_bound="huge"), "rhs_norm_bound"),
         (dict(tolerance=0.0), "tolerance"),
         (dict(max_iterations=0), "max_iterations"),
@@ -72,6 +75,10 @@ def test_instances_follow_the_shift_distribution_and_the_rhs_truncation():
 
 def test_costs_equal_a_dense_reference_and_omega_star_is_youngs():
     problem = SORTuning(grid_size=4)
+    with pytest.raises(ValueError, match="shift: must be >"):
+        problem.omega_star(-0.9)  # below -(4 - 4 cos(pi/5)) = -0.764: A + cI not SPD
+    with pytest.raises(ValueError, match="shift: must be >"):
+        problem.cost(-0.9, np.ones(16), 1.5)
     shifts, rhs = problem.instances(seed=1, count=3)
     for shift, b in zip(shifts, rhs):
         A = dense_matrix(4, shift)
@@ -140,6 +147,7 @@ def test_gym_registration_check_env_and_continuous_actions():
     assert step_info["omega"] == 1.33 and reward == -step_info["iterations"] < 0
     with pytest.raises(ValueError, match=r"action: must be one omega in \(0, 2\)"):
         continuous.step(np.array([2.0]))
+    assert not continuous.action_space.contains(np.array([2.0])) and not continuous.action_space.contains(np.array([0.0]))
     discrete = SORTuningEnv(grid_size=5, horizon=3)
     discrete.reset(seed=0)
     with pytest.raises(ValueError, match=r"action: must be an omega index in \[0, 19\]"):

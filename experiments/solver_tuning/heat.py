@@ -20,7 +20,7 @@ standard deviation over trials) and each method's wall time relative to vanilla 
 
 Writes DIR/heat_nx<nx>.json as each size finishes, then DIR/heat.md, DIR/heat_iterations.png/.svg, DIR/heat_omega_trace.png/.svg,
 DIR/heat_walltime.png/.svg and DIR/heat.npz (every number); refuses a DIR that already holds
-heat.md. About 25 minutes on 2 cores with the default sizes (nx = 200 alone: about 17 minutes).
+heat.md. About 14 minutes on 2 cores with the default sizes (nx = 200 alone: about 11.5 minutes).
 """
 
 from __future__ import annotations
