@@ -59,7 +59,14 @@ import numpy as np
 
 from bandits.policies import POLICIES
 from bandits.kernels import project_source_stamp
-from bandits.runner import RunResult, check_problem_and_policies, default_record_points, run
+from bandits.runner import (
+    DEFAULT_RECORD_DENSITY,
+    RunResult,
+    check_problem_and_policies,
+    default_record_points,
+    record_density_of,
+    run,
+)
 from bandits.validation import check_integer
 
 __all__ = ["ConfigError", "ExperimentConfig", "load_config", "run_experiment", "load_results", "write_text_atomically"]
@@ -161,11 +168,11 @@ def _check_int(problems, path, value, low):
         return None
 
 
-def _record_points(raw, horizon, problems):
+def _record_points(raw, horizon, problems, density=DEFAULT_RECORD_DENSITY):
     if horizon is None:
         return None
     if raw is None:
-        return default_record_points(horizon)
+        return default_record_points(horizon, dense_until=density[0], per_decade=density[1])
     if isinstance(raw, dict):
         unknown = sorted(set(raw) - {"dense_until", "per_decade"})
         for key in unknown:
@@ -216,8 +223,6 @@ def load_config(source) -> ExperimentConfig:
     seed = _check_int(problems, "seed", data.get("seed", 0), 0)
     n_jobs = _check_int(problems, "n_jobs", data.get("n_jobs", 1), 1)
     chunk_size = _check_int(problems, "chunk_size", data.get("chunk_size", DEFAULT_CHUNK_SIZE), 1)
-    points = _record_points(data.get("record_points"), horizon, problems)
-
     environments = []
     raw_envs = data.get("environments")
     if not isinstance(raw_envs, list) or not raw_envs:
@@ -237,6 +242,11 @@ def load_config(source) -> ExperimentConfig:
         problem = _check_constructor(path, cls, params, problems, entry["name"])
         if problem is not None:
             environments.append((entry["name"], params, problem))
+
+    # default record points: the sparsest density any environment asks for (streaming: (10, 20))
+    densities = [record_density_of(problem) for _, _, problem in environments if problem is not None]
+    density = tuple(min(d[k] for d in densities) for k in range(2)) if densities else DEFAULT_RECORD_DENSITY
+    points = _record_points(data.get("record_points"), horizon, problems, density)
 
     policies = []
     raw_policies = data.get("policies")

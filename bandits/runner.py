@@ -107,9 +107,20 @@ def default_record_points(horizon: int, dense_until: int = 10_000, per_decade: i
     return points[(points >= 1) & (points <= horizon)]
 
 
-def _check_record_points(record_points, horizon) -> np.ndarray:
+#: ``(dense_until, per_decade)`` of :func:`default_record_points` for problems that do not set
+#: their own ``record_density`` (a setting whose horizons reach 10^17 records fewer points).
+DEFAULT_RECORD_DENSITY = (10_000, 200)
+
+
+def record_density_of(problem) -> tuple[int, int]:
+    """``(dense_until, per_decade)`` of the default record points for ``problem``."""
+    return tuple(getattr(problem, "record_density", DEFAULT_RECORD_DENSITY))
+
+
+def _check_record_points(record_points, horizon, problem=None) -> np.ndarray:
     if record_points is None:
-        return default_record_points(horizon)
+        dense_until, per_decade = record_density_of(problem)
+        return default_record_points(horizon, dense_until=dense_until, per_decade=per_decade)
     points = np.asarray(record_points)
     if points.ndim != 1 or points.size == 0 or not np.issubdtype(points.dtype, np.integer):
         raise ValueError(f"record_points: must be a non-empty 1-D array of integers, got {record_points!r}")
@@ -323,7 +334,9 @@ def run(
     seed : int
         Root seed, ``>= 0``; see :func:`bandits.rng.replication_seeds`.
     record_points : array of int, optional
-        Times at which to record cumulative values; default :func:`default_record_points`.
+        Times at which to record cumulative values; default :func:`default_record_points` with
+        the problem's ``record_density`` (``(dense_until, per_decade)``, default (10000, 200);
+        streaming problems (10, 20)).
     n_jobs : int, default 1
         Threads. Results do not depend on it.
     replications : sequence of int, optional
@@ -339,7 +352,7 @@ def run(
     policies, labels, horizon, n_replications, seed, n_jobs = _validate_run(
         problem, policies, horizon, n_replications, seed, n_jobs
     )
-    points = _check_record_points(record_points, horizon)
+    points = _check_record_points(record_points, horizon, problem)
     if replications is None:
         replications = list(range(n_replications))
     else:

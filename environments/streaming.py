@@ -390,6 +390,9 @@ class StreamingBandit:
 
     name: ClassVar[str] = "StreamingBandit"
     time_unit: ClassVar[str] = "pull"
+    #: default record points: every pull up to 10, then 20 per decade (horizons reach 10^17:
+    #: the general 200 per decade would store 12,621 points per replication)
+    record_density: ClassVar[tuple] = (10, 20)
     reward_range: ClassVar[tuple] = (0.0, 1.0)
 
     def __post_init__(self):

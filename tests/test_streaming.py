@@ -531,3 +531,17 @@ def test_regret_rates_in_the_horizon():
         assert abs(slope - expected) <= 4 * slope_se + 0.02, (policies[p].label, slope, slope_se)
     # and the optimal algorithm's constant is below uniform exploration's at every horizon
     assert np.all(mean[2] + 4 * se[2] < mean[0] - 4 * se[0])
+
+
+def test_default_record_points_are_sparse_for_huge_horizons():
+    from bandits.experiment import load_config
+    from bandits.runner import default_record_points
+
+    problem = StreamingBandit(arms="mix-in", n_arms=20, memory=4, record_pull_counts=False)
+    result = run(problem, [UniformExploration()], horizon=10**15, n_replications=1, seed=0)
+    np.testing.assert_array_equal(result.record_points, default_record_points(10**15, dense_until=10, per_decade=20))
+    assert result.record_points.size < 300 and result.record_points[-1] == 10**15
+    config = load_config({"name": "s", "horizon": 10**15, "n_replications": 1,
+                          "environments": [{"name": "StreamingBandit", "arms": "mix-in", "n_arms": 20, "memory": 4}],
+                          "policies": [{"name": "uniform_exploration"}]})
+    np.testing.assert_array_equal(config.record_points, result.record_points)
