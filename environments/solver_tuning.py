@@ -485,6 +485,21 @@ class SolverTuningLoop(_OmegaLoop):
 # ---------------------------------------------------------------------------------------------
 # Gymnasium shell
 # ---------------------------------------------------------------------------------------------
+def _shell_arguments(cls, problem, problem_params, horizon, **flags):
+    """The checked ``(problem, horizon, *flags)`` of a solver-tuning shell: a ``cls`` problem
+    given whole or by its parameters, a horizon >= 1, and boolean flags."""
+    if problem is None:
+        problem = cls(**problem_params)
+    elif problem_params:
+        raise ValueError(f"problem_params: pass either a problem or its parameters, got both ({sorted(problem_params)})")
+    if not isinstance(problem, cls):
+        raise ValueError(f"problem: must be a {cls.__name__}, got {problem!r}")
+    for name, flag in flags.items():
+        if not isinstance(flag, (bool, np.bool_)):
+            raise ValueError(f"{name}: must be True or False, got {flag!r}")
+    return (problem, check_integer("horizon", horizon, low=1), *(bool(f) for f in flags.values()))
+
+
 class SORTuningEnv(gym.Env):
     """Gymnasium shell of a :class:`SORTuning`: one linear system per step.
 
@@ -501,19 +516,9 @@ class SORTuningEnv(gym.Env):
     metadata = {"render_modes": []}
 
     def __init__(self, problem=None, *, horizon=5000, continuous=False, info_costs=False, **problem_params):
-        if problem is None:
-            problem = SORTuning(**problem_params)
-        elif problem_params:
-            raise ValueError(f"problem_params: pass either a problem or its parameters, got both ({sorted(problem_params)})")
-        if not isinstance(problem, SORTuning):
-            raise ValueError(f"problem: must be a SORTuning, got {problem!r}")
-        for name, flag in (("continuous", continuous), ("info_costs", info_costs)):
-            if not isinstance(flag, (bool, np.bool_)):
-                raise ValueError(f"{name}: must be True or False, got {flag!r}")
-        self.problem = problem
-        self.horizon = check_integer("horizon", horizon, low=1)
-        self.continuous = bool(continuous)
-        self.info_costs = bool(info_costs)
+        self.problem, self.horizon, self.continuous, self.info_costs = _shell_arguments(
+            SORTuning, problem, problem_params, horizon, continuous=continuous, info_costs=info_costs)
+        problem = self.problem
         low, high = problem.context_range
         self.observation_space = spaces.Box(low, high, (1,), np.float64)
         if self.continuous:
@@ -831,19 +836,9 @@ class HeatEquationTuningEnv(gym.Env):
     metadata = {"render_modes": []}
 
     def __init__(self, problem=None, *, horizon=5000, continuous=False, instance_optimal=False, **problem_params):
-        if problem is None:
-            problem = HeatEquationTuning(**problem_params)
-        elif problem_params:
-            raise ValueError(f"problem_params: pass either a problem or its parameters, got both ({sorted(problem_params)})")
-        if not isinstance(problem, HeatEquationTuning):
-            raise ValueError(f"problem: must be a HeatEquationTuning, got {problem!r}")
-        for name, flag in (("continuous", continuous), ("instance_optimal", instance_optimal)):
-            if not isinstance(flag, (bool, np.bool_)):
-                raise ValueError(f"{name}: must be True or False, got {flag!r}")
-        self.problem = problem
-        self.horizon = check_integer("horizon", horizon, low=1)
-        self.continuous = bool(continuous)
-        self.instance_optimal = bool(instance_optimal)
+        self.problem, self.horizon, self.continuous, self.instance_optimal = _shell_arguments(
+            HeatEquationTuning, problem, problem_params, horizon, continuous=continuous, instance_optimal=instance_optimal)
+        problem = self.problem
         self.observation_space = spaces.Box(0.0, 10.0, (1,), np.float64)
         self.action_space = (spaces.Box(OMEGA_LOW, OMEGA_HIGH, (1,), np.float64) if self.continuous
                              else spaces.Discrete(len(problem.omega_grid)))

@@ -280,12 +280,10 @@ class Policy:
         self._require_reset()
         return self._state
 
-    # -- pickling: the numba stream handle is rebuilt from the pickled Generator --------------
+    # -- pickling: the numba stream handle and the compiled entry points (every ``_*_entry``
+    # attribute, which subclasses bind in ``_bind_entry_points``) are rebuilt after loading ------
     def __getstate__(self):
-        state = self.__dict__.copy()
-        for name in ("_stream", "_select_entry", "_update_entry"):
-            state.pop(name, None)
-        return state
+        return {k: v for k, v in self.__dict__.items() if k != "_stream" and not (k.startswith("_") and k.endswith("_entry"))}
 
     def __setstate__(self, state):
         self.__dict__.update(state)

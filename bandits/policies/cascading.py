@@ -937,18 +937,6 @@ class CascadingPolicy(Policy):
         """True once a best-policy-identification policy has stopped."""
         return bool(getattr(self, "_stopped", False))
 
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        for name in ("_stream", "_plan_entry", "_update_entry"):
-            state.pop(name, None)
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        if "_generator" in state:
-            self._stream = make_random_stream(self._generator)
-            self._bind_entry_points()
-
 
 def parse_item_list(action, n_items: int, list_length: int):
     """Validate a Gym action ``MultiDiscrete([N+1]*m)`` (N = empty slot, padding only at the end,

@@ -917,18 +917,6 @@ class SolverTuningPolicy(Policy):
             text = text.replace(f"grid={grid!r}", f"grid=<{len(grid)} points in [{min(grid):g}, {max(grid):g}]>")
         return text
 
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        for name in ("_stream", "_select_entry", "_update_entry"):
-            state.pop(name, None)
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        if "_generator" in state:
-            self._stream = make_random_stream(self._generator)
-            self._bind_entry_points()
-
 
 def _tsallis_common(self, grid, step, normalisation, cost_scale):
     self.grid = _check_grid("grid", grid)

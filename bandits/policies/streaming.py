@@ -780,18 +780,6 @@ class StreamingPolicy(Policy):
             text += " [oracle gap]"
         return text
 
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        for name in ("_stream", "_select_entry", "_update_entry"):
-            state.pop(name, None)
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        if "_generator" in state:
-            self._stream = make_random_stream(self._generator)
-            self._bind_entry_points()
-
 
 def _parse_operation(action, memory):
     """``(op, slot)`` of a Gym action dict, or ValueError naming the rule."""
