@@ -22,22 +22,30 @@ _REPORT_EXAMPLES = """examples:
 """
 _BENCH_EXAMPLES = """examples:
   regretlab bench --policy ucb1 --arms 10 --horizon 10000 --reps 100 --jobs 1
-  regretlab bench --policy thompson_beta --jobs 2 --json
-  regretlab bench --policy kl_ucb --gym --reps 5          # the Gymnasium shell, step by step
-  regretlab bench --policy cascading_vi --arms 25 --horizon 20000 --reps 2   # episodes/s, N = 25, S = 20, H = 3
-  regretlab bench --policy log_star_memory --arms 50000 --horizon 125000000000000000 --reps 50 --jobs 2
-  regretlab bench --policy chebcb --horizon 5000 --reps 20   # instances/s, SORTuning N = 10 (n = 100), high variance
-  regretlab bench --policy omega_tsallis_inf --env sor_tuning_low --arms 8 --gym --reps 2
+  regretlab bench --policy ucb1 --gym --reps 5             # the Gymnasium shell, step by step
+  regretlab bench --policy ucb1 --env gaussian --json
   regretlab bench --sor-sweep                              # SOR per iteration vs PyAMG at n = 10^4 and 10^6
-  regretlab bench --sor-sweep --sizes 100,1000 --repeats 5 --json
 
---sor-sweep times one SOR iteration of environments.linear_solvers (matrix-free stencil kernel:
-sweep + residual norm; its sweep alone; the CSR kernel) and of PyAMG's compiled SOR sweep (alone,
-and followed by a residual norm) on the 5-point Laplacian of an N x N grid, for each N of --sizes
-(n = N^2 unknowns), in nanoseconds per unknown per iteration, with the ratios ours/PyAMG (median
-of --repeats). PyAMG is a benchmark-only dependency: pip install -e '.[bench]'; without it only
-our kernels are timed. The policy options are ignored in this mode.
+Every setting's presets (--env) and the examples of docs/performance.md are listed below.
+--sor-sweep times one SOR iteration of the solver-tuning setting's kernels (matrix-free stencil:
+sweep + residual norm; its sweep alone; the CSR kernel) and of PyAMG's compiled SOR sweep on the
+5-point Laplacian of an N x N grid, for each N of --sizes (n = N^2 unknowns), in nanoseconds per
+unknown per iteration, with the ratios ours/PyAMG (median of --repeats). PyAMG is a
+benchmark-only dependency: pip install -e '.[bench]'; without it only our kernels are timed.
 """
+
+
+def _bench_epilog():
+    """The examples, then every setting's bench presets, from the setting registry."""
+    from bandits.core.registry import settings
+
+    lines = [_BENCH_EXAMPLES, "presets (--env; the first one a policy can run on is its default):"]
+    for setting in settings().values():
+        for name, preset in setting.bench_presets.items():
+            lines.append(f"  {name:<22} [{setting.name}] {preset.description}")
+    return "\n".join(lines)
+
+
 _LIST_EXAMPLES = """examples:
   regretlab list
 """
@@ -82,28 +90,18 @@ def _parser():
 
     p = commands.add_parser(
         "bench", help="measure steps per second of the fused runner or the Gymnasium shell (or, with --sor-sweep, SOR against PyAMG)",
-        epilog=_BENCH_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_bench_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--policy", default="ucb1", help="policy name (see 'regretlab list'); default ucb1")
     p.add_argument(
         "--arms", type=int, default=10,
-        help="K, arms with means linspace(0.1, 0.9, K) (items N for cascading policies; for solver-tuning policies the "
-        "grid side N of SORTuning, n = N^2 unknowns, N <= 10 with the paper's shifts); default 10",
+        help="the size the preset builds its problem from (arms, items, stream length or grid side; see the presets "
+        "below); default 10",
     )
-    p.add_argument("--horizon", type=int, default=10_000, help="T; default 10000")
+    p.add_argument("--horizon", type=int, default=10_000, help="T, in the setting's time unit; default 10000")
     p.add_argument("--reps", type=int, default=100, help="replications; default 100")
     p.add_argument("--jobs", type=int, default=1, help="threads; default 1")
-    p.add_argument(
-        "--env", default=None,
-        choices=["bernoulli", "gaussian", "cascading_bandit", "cascading_mdp", "streaming_clear_cut", "streaming_mix_in",
-                 "sor_tuning_high", "sor_tuning_low"],
-        help="environment; default bernoulli for classic policies, cascading_mdp (S=20, H=3, m=3; steps are "
-        "episodes) for cascading ones, cascading_bandit (B_LB(arms, 4, 0.2, 0.15)) for CascadeUCB1/KL-UCB, "
-        "streaming_clear_cut (K = arms; steps are pulls, so use horizons like 10**17) for streaming ones, "
-        "sor_tuning_high (SORTuning, shifts -0.15 + 0.6 Beta(1/2, 3/2), grid N = arms; steps are instances, the "
-        "regret is in SOR iterations against the instance-optimal omega; sor_tuning_low: Beta(2, 6)) for "
-        "solver-tuning ones (fixed_omega plays omega = 1)",
-    )
+    p.add_argument("--env", default=None, help="a bench preset of the policy's setting (listed below)")
     p.add_argument("--gym", action="store_true", help="drive the Gymnasium shell and policy face step by step instead")
     p.add_argument("--seed", type=int, default=0, help="root seed (with --sor-sweep: of the right-hand side); default 0")
     p.add_argument("--repeats", type=int, default=3, help="warm runs timed; the median is reported; default 3")
@@ -144,18 +142,23 @@ def _first_line(cls, width: int = 110):
 
 
 def _list():
-    from bandits.policies import POLICIES
-    from environments import ENVIRONMENT_IDS, PROBLEMS
+    from bandits.core.registry import resolve, settings
 
-    print("environments (name in experiment files; Gymnasium id):")
-    for name, cls in PROBLEMS.items():
-        gym_id = next((i for i in ENVIRONMENT_IDS if i == f"regretlab/{name}-v0"), "")
-        print(f"  {name}({_signature_text(cls)})  [{gym_id}]")
-        print(f"      {_first_line(cls)}")
-    print("\npolicies:")
-    for name, cls in POLICIES.items():
-        print(f"  {name}({_signature_text(cls)})")
-        print(f"      {_first_line(cls)}")
+    for setting in settings().values():
+        papers = f" ({'; '.join(setting.papers)})" if setting.papers else ""
+        print(f"{setting.title} [{setting.name}]{papers}")
+        print("  environments (name in experiment files; Gymnasium id):")
+        for name, reference in setting.problems.items():
+            cls = resolve(reference)
+            gym_id = f"regretlab/{name}-v0"
+            print(f"    {name}({_signature_text(cls)})" + (f"  [{gym_id}]" if gym_id in setting.environments else ""))
+            print(f"        {_first_line(cls)}")
+        print("  policies:")
+        for name, reference in setting.policies.items():
+            cls = resolve(reference)
+            print(f"    {name}({_signature_text(cls)})")
+            print(f"        {_first_line(cls)}")
+        print()
 
 
 def _parse_sizes(text):
@@ -169,7 +172,7 @@ def _parse_sizes(text):
 
 
 def _sor_sweep(args):
-    from bandits.bench import SOR_SWEEP_SIZES, sor_sweep_benchmark
+    from bandits.bench.sor_sweep import SOR_SWEEP_SIZES, sor_sweep_benchmark
 
     sizes = SOR_SWEEP_SIZES if args.sizes is None else _parse_sizes(args.sizes)
     figures = sor_sweep_benchmark(sizes, args.repeats, seed=args.seed)
@@ -214,13 +217,10 @@ def _bench(args):
         print(json.dumps(figures))
         return
     cache = {True: "loaded from cache", False: "compiled", None: "first steps"}[figures["cache_hit"]]
-    if "iterations_per_instance" in figures:
-        problem = f"{figures['env']}, grid {figures['arms']}x{figures['arms']} (n = {figures['n_unknowns']})"
-    else:
-        problem = f"{figures['arms']} {figures['env']} arms"
     print(
-        f"{figures['policy']} on {problem}, T={figures['horizon']}, "
-        f"{figures['reps']} replications, {figures['jobs']} thread(s), {figures['driver']} driver\n"
+        f"{figures['policy']} on {figures['problem']} (preset {figures['env']}, arms={figures['arms']}), "
+        f"T={figures['horizon']}, {figures['reps']} replications, {figures['jobs']} thread(s), "
+        f"{figures['driver']} driver\n"
         f"  steps/s      {figures['steps_per_s']:,.0f}  ({figures['time_unit']}s per second, median of "
         f"{figures['repeats']} warm runs)\n"
         f"  replications/s {figures['replications_per_s']:,.1f}\n"
@@ -228,12 +228,8 @@ def _bench(args):
         f"  first call   {figures['compile_s']:.3f} s ({cache})\n"
         f"  final regret {figures['mean_regret']:.2f} ± {figures['se_regret']:.2f} (mean ± s.e.)"
     )
-    if "iterations_per_instance" in figures:
-        print(
-            f"  (regret: SOR iterations above the instance-optimal omega, summed over the T instances)\n"
-            f"  iterations per instance {figures['iterations_per_instance']:.2f}, instance-optimal omega "
-            f"{figures['optimal_iterations_per_instance']:.2f}"
-        )
+    for name, value in figures["metrics"].items():
+        print(f"  {name} {value:,.2f} (mean over replications)")
 
 
 def _run(args):
@@ -244,7 +240,7 @@ def _run(args):
     if args.jobs is not None:
         from dataclasses import replace
 
-        from bandits.validation import check_integer
+        from bandits.core.validation import check_integer
 
         config = replace(config, n_jobs=check_integer("--jobs", args.jobs, low=1))
     run_experiment(config, args.out, progress=not args.no_progress)

@@ -1,14 +1,16 @@
-"""The fused runner: environment and policy kernels in one compiled loop, replications on threads.
+"""The fused runner: a setting's compiled loop (environment and policy kernels together), one
+replication per call, replications on threads. Generic: it names no setting.
 
-One call of :func:`run_classic_replication` runs one policy for ``horizon`` steps on one
-environment stream. It is compiled once per (environment, policy) kernel combination
-(``cache=True`` keeps it on disk) and releases the GIL, so :func:`run` spreads the
-(policy, replication) tasks over ``n_jobs`` threads.
+A problem supplies its setting's loop (``problem.fused_loop(policies, horizon, record_points)``,
+a :class:`bandits.core.protocols.FusedLoop`); one call of the loop runs one policy for
+``horizon`` time units on one environment stream. The loop is compiled once per (environment,
+policy) kernel combination (``cache=True`` keeps it on disk) and releases the GIL, so :func:`run`
+spreads the replications over ``n_jobs`` threads.
 
-Seeds come from :func:`bandits.rng.replication_seeds`: replication ``r`` uses the same environment
+Seeds come from :func:`bandits.core.rng.replication_seeds`: replication ``r`` uses the same environment
 seed for every policy (common random numbers) and its own policy seed. A task is one replication:
 it sets a thread's two generators to the start states of those seeds
-(:func:`bandits.rng.replication_generator_states`) before each policy, so results are
+(:func:`bandits.core.rng.replication_generator_states`) before each policy, so results are
 bit-identical for any ``n_jobs`` and equal to
 driving the Gymnasium shell step by step with ``env.reset(seed=environment_seed)`` and
 ``policy.reset(n_arms, seed=policy_seed, horizon=horizon)``.
@@ -23,72 +25,14 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-import numba as nb
 import numpy as np
 
-from bandits.kernels import compiled_entry_point, kernel, kernel_reference
-from bandits.policies.base import Policy
-from bandits.rng import make_random_stream, replication_generator_states
-from bandits.validation import check_integer
+from bandits.core.kernels import compiled_entry_point
+from bandits.core.policy import Policy
+from bandits.core.rng import make_random_stream, replication_generator_states
+from bandits.core.validation import check_integer
 
-__all__ = [
-    "run",
-    "RunResult",
-    "FusedLoop",
-    "ClassicLoop",
-    "default_record_points",
-    "check_problem_and_policies",
-    "check_classic_policy",
-    "run_classic_replication",
-]
-
-
-@nb.njit(cache=True, nogil=True)
-def run_classic_replication(
-    pull,
-    env_params,
-    expected_rewards,
-    optimal_expected_reward,
-    policy_init,
-    policy_select,
-    policy_update,
-    hyper,
-    horizon,
-    record_points,
-    env_stream,
-    policy_stream,
-    regret_out,
-    reward_out,
-    counts_out,
-):
-    """Run one policy for ``horizon`` steps; write cumulative pseudo-regret and realised reward
-    after each step listed in ``record_points`` (1-based, increasing), and final pull counts.
-
-    ``pull``, ``policy_init``, ``policy_select`` and ``policy_update`` are kernel references
-    (string literals, :func:`bandits.kernels.kernel_reference`). Step ``t``:
-    ``arm = select(state, hyper, t, policy_stream)``, ``reward = pull(env_params, arm, env_stream)``,
-    ``update(state, hyper, arm, reward, t)``; regret grows by
-    ``optimal_expected_reward - expected_rewards[arm]``.
-    """
-    n_arms = expected_rewards.size
-    state = kernel(policy_init)(n_arms, hyper)
-    cumulative_regret = 0.0
-    cumulative_reward = 0.0
-    next_record = 0
-    n_records = record_points.size
-    counts = np.zeros(n_arms, np.int64)  # local: rows of counts_out of other threads share cache lines
-    for t in range(1, horizon + 1):
-        arm = kernel(policy_select)(state, hyper, t, policy_stream)
-        reward = kernel(pull)(env_params, arm, env_stream)
-        kernel(policy_update)(state, hyper, arm, reward, t)
-        cumulative_regret += optimal_expected_reward - expected_rewards[arm]
-        cumulative_reward += reward
-        counts[arm] += 1
-        if next_record < n_records and t == record_points[next_record]:
-            regret_out[next_record] = cumulative_regret
-            reward_out[next_record] = cumulative_reward
-            next_record += 1
-    counts_out[:] = counts
+__all__ = ["run", "RunResult", "default_record_points", "check_problem_and_policies"]
 
 
 def default_record_points(horizon: int, dense_until: int = 10_000, per_decade: int = 200) -> np.ndarray:
@@ -205,94 +149,6 @@ def check_problem_and_policies(problem, policies) -> list:
     return policies
 
 
-def check_classic_policy(problem, policy, path: str) -> None:
-    """``ValueError`` unless ``policy`` is a classic :class:`Policy` whose reward range covers the
-    rewards of the classic problem ``problem``."""
-    if not isinstance(policy, Policy) or policy.setting != "classic":
-        raise ValueError(f"{path}: must be a classic-bandit Policy instance, got {policy!r}")
-    low, high = policy.reward_range
-    env_low, env_high = problem.reward_range
-    if env_low < low or env_high > high:
-        raise ValueError(
-            f"{path}: {type(policy).__name__} needs rewards in [{low:g}, {high:g}], "
-            f"but {problem.name} rewards range over [{env_low:g}, {env_high:g}]"
-        )
-
-
-class FusedLoop:
-    """What :func:`run` needs from a setting: one compiled replication loop and its arguments.
-
-    A setting's problem class returns one from ``problem.fused_loop(policies, horizon,
-    record_points)``. :func:`run` owns seeding, threads, progress and timing; the loop object owns
-    the output arrays and the argument tuple of its numba loop.
-
-    Attributes
-    ----------
-    loop : numba dispatcher
-        ``loop(*arguments(p, i, env_stream, policy_stream))`` runs policy ``p`` on replication slot
-        ``i``, writing into the arrays of :meth:`allocate`.
-    """
-
-    loop = None
-
-    def allocate(self, n_policies: int, n_replications: int) -> dict:
-        """Output arrays by name, each with leading axes ``(policy, replication)``. Must include
-        ``cumulative_regret`` and ``cumulative_reward`` ``(P, R, J)`` and ``pull_counts``
-        ``(P, R, K)``; any other array becomes ``RunResult.metrics[name]``."""
-        raise NotImplementedError
-
-    def arguments(self, p: int, i: int, outputs: dict, env_stream, policy_stream) -> tuple:
-        """The loop's arguments for policy ``p`` and replication slot ``i``."""
-        raise NotImplementedError
-
-    def check_outputs(self, outputs: dict, labels: list) -> None:
-        """Raise if a loop reported an error through its outputs (default: nothing to check)."""
-
-
-class ClassicLoop(FusedLoop):
-    """:func:`run_classic_replication` for a classic problem (stateless ``pull`` kernel)."""
-
-    loop = run_classic_replication
-
-    def __init__(self, problem, policies, horizon, record_points):
-        self.problem = problem
-        self.horizon = horizon
-        self.record_points = record_points
-        self.hypers = [p.kernel_hyper(problem.n_arms, horizon) for p in policies]
-        self.expected = np.ascontiguousarray(problem.expected_rewards, dtype=np.float64)
-        self.optimal = float(problem.optimal_expected_reward)
-        self.pull_reference = kernel_reference(problem.pull_kernel)
-        self.policy_references = [
-            tuple(kernel_reference(k) for k in (type(p).init_kernel, type(p).select_kernel, type(p).update_kernel))
-            for p in policies
-        ]
-
-    def allocate(self, n_policies, n_replications):
-        shape = (n_policies, n_replications, self.record_points.size)
-        return {
-            "cumulative_regret": np.zeros(shape),
-            "cumulative_reward": np.zeros(shape),
-            "pull_counts": np.zeros((n_policies, n_replications, self.problem.n_arms), np.int64),
-        }
-
-    def arguments(self, p, i, outputs, env_stream, policy_stream):
-        return (
-            self.pull_reference,
-            self.problem.kernel_params,
-            self.expected,
-            self.optimal,
-            *self.policy_references[p],
-            self.hypers[p],
-            self.horizon,
-            self.record_points,
-            env_stream,
-            policy_stream,
-            outputs["cumulative_regret"][p, i],
-            outputs["cumulative_reward"][p, i],
-            outputs["pull_counts"][p, i],
-        )
-
-
 def _validate_run(problem, policies, horizon, n_replications, seed, n_jobs):
     policies = check_problem_and_policies(problem, policies)
     labels = [p.label for p in policies]
@@ -332,7 +188,7 @@ def run(
     n_replications : int
         ``>= 1``.
     seed : int
-        Root seed, ``>= 0``; see :func:`bandits.rng.replication_seeds`.
+        Root seed, ``>= 0``; see :func:`bandits.core.rng.replication_seeds`.
     record_points : array of int, optional
         Times at which to record cumulative values; default :func:`default_record_points` with
         the problem's ``record_density`` (``(dense_until, per_decade)``, default (10000, 200);

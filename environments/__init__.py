@@ -1,89 +1,41 @@
-"""Gymnasium environments of regretlab, one module per setting.
+"""Gymnasium environments of regretlab, one package per setting (``environments.classic``,
+``environments.cascading``, ``environments.streaming``, ``environments.solver_tuning``, and any
+setting a plug-in registers).
 
-Importing this package registers every environment with Gymnasium under ``regretlab/<Name>-v0``::
+Importing this package registers every setting's environments with Gymnasium under
+``regretlab/<Name>-v0`` and loads no setting: a setting's package is imported when one of its
+names is first used::
 
     import gymnasium as gym
     import environments  # registers the ids
     env = gym.make("regretlab/BernoulliBandit-v0", means=[0.2, 0.5, 0.7], max_episode_steps=1000)
 
+    from environments import BernoulliBandit, StreamingBandit   # problem classes, lazily
+
 ``gym.make("environments:regretlab/BernoulliBandit-v0")`` imports the package on the fly.
 """
 
-from gymnasium.envs.registration import register, registry
-
-from environments import cascading, solver_tuning, streaming
-from environments.cascading import (
-    BLBCascadingBandit,
-    CascadingBandit,
-    CascadingBanditEnv,
-    CascadingMDP,
-    CascadingMDPEnv,
-    RandomCascadingMDP,
-)
-from environments.streaming import StreamingBandit, StreamingBanditEnv
-from environments.solver_tuning import HeatEquationTuning, HeatEquationTuningEnv, SORTuning, SORTuningEnv
-from environments.classic import (
-    DEFAULT_MEANS,
-    BernoulliBandit,
-    BernoulliBanditEnv,
-    GaussianBandit,
-    GaussianBanditEnv,
+from bandits.core.registry import (
+    environment_ids,
+    exported_names,
+    find_exported,
+    problem_class,
+    problem_names,
+    register_gymnasium_environments,
 )
 
-__all__ = [
-    "DEFAULT_MEANS",
-    "BernoulliBandit",
-    "BernoulliBanditEnv",
-    "GaussianBandit",
-    "GaussianBanditEnv",
-    "CascadingBandit",
-    "BLBCascadingBandit",
-    "CascadingMDP",
-    "RandomCascadingMDP",
-    "CascadingBanditEnv",
-    "CascadingMDPEnv",
-    "StreamingBandit",
-    "StreamingBanditEnv",
-    "SORTuning",
-    "SORTuningEnv",
-    "HeatEquationTuning",
-    "HeatEquationTuningEnv",
-    "ENVIRONMENT_IDS",
-    "PROBLEMS",
-    "problem_class",
-]
+__all__ = ["problem_class", "problem_names", "environment_ids"]
 
-#: Gymnasium id -> entry point of every environment this package registers.
-ENVIRONMENT_IDS = {
-    "regretlab/BernoulliBandit-v0": "environments.classic:BernoulliBanditEnv",
-    "regretlab/GaussianBandit-v0": "environments.classic:GaussianBanditEnv",
-    **cascading.ENVIRONMENT_IDS,
-    **streaming.ENVIRONMENT_IDS,
-    **solver_tuning.ENVIRONMENT_IDS,
-}
-
-#: setting name -> problem class (the frozen dataclass the fused runner takes).
-PROBLEMS = {
-    "BernoulliBandit": BernoulliBandit,
-    "GaussianBandit": GaussianBandit,
-    **cascading.PROBLEMS,
-    **streaming.PROBLEMS,
-    **solver_tuning.PROBLEMS,
-}
+register_gymnasium_environments()
 
 
-def problem_class(name: str):
-    """The problem class for a setting name (``"BernoulliBandit"``) or Gymnasium id
-    (``"regretlab/BernoulliBandit-v0"``); ``ValueError`` listing the known names otherwise."""
-    key = name
-    if isinstance(name, str) and name.startswith("regretlab/") and name.endswith("-v0"):
-        key = name[len("regretlab/") : -len("-v0")]
-    if key not in PROBLEMS:
-        known = ", ".join(sorted(PROBLEMS) + sorted(ENVIRONMENT_IDS))
-        raise ValueError(f"environment: unknown name {name!r}; known: {known}")
-    return PROBLEMS[key]
+def __getattr__(name):
+    """A problem or environment class of any registered setting, by class name."""
+    try:
+        return find_exported(name, kinds=("problems", "environments"))
+    except AttributeError:
+        raise AttributeError(f"module 'environments' has no attribute {name!r}") from None
 
 
-for _env_id, _entry_point in ENVIRONMENT_IDS.items():
-    if _env_id not in registry:
-        register(id=_env_id, entry_point=_entry_point)
+def __dir__():
+    return sorted(set(__all__) | set(exported_names(kinds=("problems", "environments"))))

@@ -6,8 +6,8 @@
 2. runs an experiment given as a dict into a result directory (resumable, atomic files);
 3. loads the stored arrays and computes paired differences between two policies (common random
    numbers: both saw the same reward draws in each replication);
-4. drives the Gymnasium environment step by step for one replication and checks it reproduces
-   the stored curve exactly;
+4. drives the Gymnasium environment step by step for one replication, by hand and with the
+   generic driver ``bandits.gym_driver``, and checks both reproduce the stored curve exactly;
 5. writes the regret report.
 """
 
@@ -21,7 +21,7 @@ import gymnasium as gym
 import numpy as np
 
 import environments  # noqa: F401  (registers the regretlab/... Gymnasium ids)
-from bandits import KLUCB, check_policy, replication_seeds
+from bandits import KLUCB, check_policy, replication_seeds, rollout
 from bandits.experiment import run_experiment
 from bandits.report import write_report
 
@@ -54,7 +54,7 @@ def main(out: Path) -> None:
     env_seed, policy_seed = replication_seeds(CONFIG["seed"], 0)
     env = gym.make("regretlab/BernoulliBandit-v0", means=MEANS, max_episode_steps=horizon)
     env.reset(seed=env_seed)
-    policy = KLUCB().reset(env.action_space, seed=policy_seed, horizon=horizon)
+    policy = KLUCB().reset(env, seed=policy_seed, horizon=horizon)
     regret = 0.0
     for _ in range(horizon):
         arm = policy.select()
@@ -64,6 +64,12 @@ def main(out: Path) -> None:
     stored = result.cumulative_regret[0, 0, -1]
     assert regret == stored, (regret, stored)
     print(f"Gymnasium replay of replication 0 reproduces the stored regret exactly: {regret:.2f}")
+
+    # The same with the generic driver, which runs any registered environment with any policy.
+    env = gym.make("regretlab/BernoulliBandit-v0", means=MEANS, max_episode_steps=horizon)
+    driven = rollout(env, KLUCB(), horizon=horizon, seed=CONFIG["seed"], replication=0)
+    assert driven.final_regret == stored, (driven.final_regret, stored)
+    print(f"bandits.gym_driver reproduces it too: {driven.final_regret:.2f}")
 
     print(f"report: {write_report(out)}")
 

@@ -1,89 +1,29 @@
-"""Policies: numba kernels plus Python faces, one module per setting.
+"""Policies, one package per setting: numba kernels plus a Python face
+(:class:`bandits.core.policy.Policy`).
 
-``POLICIES`` maps every registered name (as used in experiment files and on the command line)
-to its class.
+``bandits.policies.classic``, ``bandits.policies.cascading``, ``bandits.policies.streaming`` and
+``bandits.policies.solver_tuning`` hold the built-in settings' policies; the setting registry
+(:mod:`bandits.core.registry`) maps every policy name used in experiment files and on the
+command line to its class. Importing this package loads no setting; any registered policy class
+is available by name, lazily::
+
+    from bandits.policies import UCB1, CascadingVI, LogStarMemory, ChebCB
 """
 
-from bandits.policies.base import Policy
-from bandits.policies.cascading import (
-    CASCADING_POLICIES,
-    AdaptVI,
-    CascadeKLUCB,
-    CascadeUCB1,
-    CascadingBPI,
-    CascadingPolicy,
-    CascadingVI,
-    CascadingVIBonus,
-    CascadingVIOracle,
-)
-from bandits.policies.checks import check_policy
-from bandits.policies.streaming import (
-    STREAMING_POLICIES,
-    GameOfArms,
-    LogLogMemoryTournament,
-    LogMemoryTournament,
-    LogStarMemory,
-    NaiveEpsilonBest,
-    StreamingPolicy,
-    UniformExploration,
-)
-from bandits.policies.solver_tuning import (
-    SOLVER_TUNING_POLICIES,
-    ChebCB,
-    FixedOmega,
-    OmegaTsallisINF,
-    OmegaTsallisINFCB,
-    SolverTuningPolicy,
-)
-from bandits.policies.classic import (
-    CLASSIC_POLICIES,
-    EXP3,
-    KLUCB,
-    UCB1,
-    BernoulliThompsonSampling,
-    DecayingEpsilonGreedy,
-    EpsilonGreedy,
-    ExploreThenCommit,
-    GaussianThompsonSampling,
-    SuccessiveElimination,
-    TsallisINF,
-)
+from bandits.core.conformance import PolicyCheckError, check_policy
+from bandits.core.policy import Policy
+from bandits.core.registry import exported_names, find_exported, policy_class, policy_names
 
-#: name -> policy class for every policy of every setting.
-POLICIES = {**CLASSIC_POLICIES, **CASCADING_POLICIES, **STREAMING_POLICIES, **SOLVER_TUNING_POLICIES}
+__all__ = ["Policy", "check_policy", "PolicyCheckError", "policy_class", "policy_names"]
 
-__all__ = [
-    "Policy",
-    "check_policy",
-    "POLICIES",
-    "UCB1",
-    "KLUCB",
-    "BernoulliThompsonSampling",
-    "GaussianThompsonSampling",
-    "EpsilonGreedy",
-    "DecayingEpsilonGreedy",
-    "EXP3",
-    "TsallisINF",
-    "SuccessiveElimination",
-    "ExploreThenCommit",
-    "CascadingPolicy",
-    "CascadeUCB1",
-    "CascadeKLUCB",
-    "CascadingVI",
-    "CascadingVIOracle",
-    "CascadingVIBonus",
-    "CascadingBPI",
-    "AdaptVI",
-    "StreamingPolicy",
-    "SolverTuningPolicy",
-    "OmegaTsallisINF",
-    "OmegaTsallisINFCB",
-    "ChebCB",
-    "FixedOmega",
-    "UniformExploration",
-    "NaiveEpsilonBest",
-    "LogMemoryTournament",
-    "LogLogMemoryTournament",
-    "LogStarMemory",
-    "GameOfArms",
-]
+
+def __getattr__(name):
+    """A policy class of any registered setting, by class name."""
+    try:
+        return find_exported(name, kinds=("policies",))
+    except AttributeError:
+        raise AttributeError(f"module 'bandits.policies' has no attribute {name!r}") from None
+
+
+def __dir__():
+    return sorted(set(__all__) | set(exported_names(kinds=("policies",))))

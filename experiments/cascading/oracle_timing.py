@@ -15,9 +15,8 @@ import argparse
 import numpy as np
 
 from bandits import run
-from bandits.policies import CascadingVI, CascadingVIOracle
-from bandits.policies.cascading import all_item_lists
-from environments import RandomCascadingMDP
+from bandits.policies.cascading import CascadingVI, CascadingVIOracle
+from environments.cascading import RandomCascadingMDP, all_item_lists
 
 
 def main(argv=None):

@@ -13,7 +13,7 @@ import sys
 import numpy as np
 
 from bandits import load_results
-from environments import PROBLEMS
+from bandits.core.registry import problem_class
 
 
 def _mean_se(values, digits=1):
@@ -26,7 +26,7 @@ def table(directory):
     results = load_results(directory)
     rows = []
     for env in results["environments"]:
-        result, problem = env.result, PROBLEMS[env.name](**env.params)
+        result, problem = env.result, problem_class(env.name)(**env.params)
         params = ", ".join(f"{k}={v}" for k, v in env.params.items())
         for p, label in enumerate(result.policy_labels):
             used = np.maximum(result.metrics["episodes_used"][p], 1)

@@ -1,6 +1,6 @@
-"""The heat-equation study of Khodak et al. (ICLR 2024, Appendix G.2; official script h2d.m;
-shared/reference/solver_tuning.md §4.2, §6, §7.1): total PCG iterations over the 5,000
-Crank-Nicolson steps of the 2-D heat equation against the matrix size, for
+"""The heat-equation study of Khodak et al. (ICLR 2024, arXiv:2310.02246, Appendix G.2; official
+script h2d.m): total PCG iterations over the 5,000 Crank-Nicolson steps of the 2-D
+heat equation against the matrix size, for
 
 - vanilla CG; SSOR-PCG with fixed omega in {1, 1.3, 1.5, 1.75, 1.95};
 - "instance-optimal": per step, a golden-section search (5 grid points, then golden section, 12
@@ -12,9 +12,9 @@ Crank-Nicolson steps of the 2-D heat equation against the matrix size, for
   3 trials each (seeded; the simulation itself is deterministic).
 
 The golden-section pass advances the state with the omega = 1.5 SSOR-PCG solution (tolerance
-1e-8) where h2d.m uses the exact solve A\\b: the trajectories differ by the solver tolerance
-(§4.2, last bullet). Also the omega trace at nx = 100 (moving average of 25 steps, ± one
-standard deviation over trials) and each method's wall time relative to vanilla CG.
+1e-8) where h2d.m uses the exact solve A\\b: the trajectories differ by the solver tolerance.
+Also the omega trace at nx = 100 (moving average of 25 steps, ± one standard deviation over
+trials) and each method's wall time relative to vanilla CG.
 
     python experiments/solver_tuning/heat.py [--sizes 25,50,100,200] [--steps 5000] [--out DIR]
 
@@ -33,13 +33,13 @@ from pathlib import Path
 
 import numpy as np
 
-from bandits import run
-from bandits.policies import ChebCB, FixedOmega, OmegaTsallisINF, OmegaTsallisINFCB
-from bandits.experiment import write_text_atomically
-from bandits.report import save_figure
-from environments import HeatEquationTuning, HeatEquationTuningEnv
-from environments.linear_solvers import HEAT_OMEGA_GRID, golden_section_omega
-from environments.solver_tuning import heat_bump_kernel, heat_solve, heat_step_system
+from bandits.core.atomic_files import write_text_atomically
+from bandits.policies.solver_tuning import ChebCB, FixedOmega, OmegaTsallisINF, OmegaTsallisINFCB
+from bandits.report.sections import save_figure
+from bandits.runner import run
+from environments.solver_tuning import HeatEquationTuning, HeatEquationTuningEnv
+from environments.solver_tuning.heat_dynamics import heat_bump_kernel, heat_solve, heat_step_system
+from environments.solver_tuning.linear_solvers import HEAT_OMEGA_GRID, golden_section_omega
 
 TRIALS = 3
 SEED = 0

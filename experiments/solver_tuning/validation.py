@@ -1,5 +1,5 @@
-"""Validation configurations 1-3 of shared/reference/solver_tuning.md §7.2 on the n = 100
-shifted Laplacian (SOR, tolerance 1e-8, cap 10,000):
+"""Validation configurations of the synthetic SOR sequence of Khodak et al. (ICLR 2024,
+arXiv:2310.02246) on the n = 100 shifted Laplacian (SOR, tolerance 1e-8, cap 10,000):
 
 1. the cost curve at c = 0: mean iterations over 20 truncated-normal right-hand sides at
    omega in {1.0, 1.2, 1.4, 1.5, omega* = 1.5604, 1.6, 1.7, 1.8, 1.9, 1.95};
@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bandits import run
-from bandits.experiment import write_text_atomically
-from bandits.policies import OmegaTsallisINF
-from environments import SORTuning
+from bandits.core.atomic_files import write_text_atomically
+from bandits.policies.solver_tuning import OmegaTsallisINF
+from bandits.runner import run
+from environments.solver_tuning import SORTuning
 
 SEED = 7
 
@@ -35,7 +35,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if (args.out / "validation.md").exists():
         parser.error(f"--out: {args.out} already holds a validation.md; choose a new directory")
-    lines = ["# SOR tuning: validation configurations (reference §7.2)", ""]
+    lines = ["# SOR tuning: validation configurations (Khodak et al., arXiv:2310.02246)", ""]
     problem = SORTuning()
     _, rhs = problem.instances(seed=SEED, count=20)  # truncated-normal right-hand sides
     star0 = problem.omega_star(0.0)

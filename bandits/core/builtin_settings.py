@@ -1,0 +1,180 @@
+"""The records of the settings that ship with regretlab (see :mod:`bandits.core.registry`).
+
+Each record is plain data: strings naming where things live, and benchmark presets that return a
+problem name and its arguments. Reading this module imports no setting.
+"""
+
+from __future__ import annotations
+
+from bandits.core.setting import BenchPreset, Setting
+
+__all__ = ["BUILTIN_SETTINGS", "CLASSIC", "CASCADING", "STREAMING", "SOLVER_TUNING"]
+
+
+def _linear_means(arms: int) -> list:
+    """``linspace(0.1, 0.9, arms)`` as a list (0.5 for one arm), written without numpy."""
+    if arms == 1:
+        return [0.5]
+    return [0.1 + 0.8 * k / (arms - 1) for k in range(arms)]
+
+
+CLASSIC = Setting(
+    name="classic",
+    title="Stochastic K-armed bandit",
+    papers=(
+        "Auer, Cesa-Bianchi & Fischer 2002 (UCB1)",
+        "Garivier & Cappe 2011, arXiv:1102.2490 (KL-UCB)",
+        "Zimmert & Seldin 2021, arXiv:1807.07623 (Tsallis-INF)",
+    ),
+    problems={
+        "BernoulliBandit": "environments.classic:BernoulliBandit",
+        "GaussianBandit": "environments.classic:GaussianBandit",
+    },
+    environments={
+        "regretlab/BernoulliBandit-v0": "environments.classic:BernoulliBanditEnv",
+        "regretlab/GaussianBandit-v0": "environments.classic:GaussianBanditEnv",
+    },
+    policies={
+        "ucb1": "bandits.policies.classic:UCB1",
+        "kl_ucb": "bandits.policies.classic:KLUCB",
+        "thompson_beta": "bandits.policies.classic:BernoulliThompsonSampling",
+        "thompson_gaussian": "bandits.policies.classic:GaussianThompsonSampling",
+        "epsilon_greedy": "bandits.policies.classic:EpsilonGreedy",
+        "decaying_epsilon_greedy": "bandits.policies.classic:DecayingEpsilonGreedy",
+        "exp3": "bandits.policies.classic:EXP3",
+        "tsallis_inf": "bandits.policies.classic:TsallisINF",
+        "successive_elimination": "bandits.policies.classic:SuccessiveElimination",
+        "explore_then_commit": "bandits.policies.classic:ExploreThenCommit",
+    },
+    policy_check="bandits.policies.classic:check_classic_policy",
+    report_section=None,
+    bench_presets={
+        "bernoulli": BenchPreset(
+            "K = arms Bernoulli arms, means linspace(0.1, 0.9, K)",
+            lambda arms: ("BernoulliBandit", {"means": _linear_means(arms)}),
+        ),
+        "gaussian": BenchPreset(
+            "K = arms Gaussian arms N(mu_k, 1), means linspace(0.1, 0.9, K)",
+            lambda arms: ("GaussianBandit", {"means": _linear_means(arms)}),
+        ),
+    },
+    example_problems=(
+        ("BernoulliBandit", {"means": [0.2, 0.5, 0.45, 0.7]}),
+        ("GaussianBandit", {"means": [0.2, 0.5, 0.45, 0.7], "noise_std": 0.5}),
+    ),
+    example_horizon=250,
+)
+
+CASCADING = Setting(
+    name="cascading",
+    title="Cascading bandits and cascading RL",
+    papers=(
+        "Kveton, Szepesvari, Wen & Ashkan, ICML 2015, arXiv:1502.02763",
+        "Du, Srikant & Chen, ICLR 2024, arXiv:2401.08961",
+    ),
+    problems={
+        "CascadingBandit": "environments.cascading:CascadingBandit",
+        "BLBCascadingBandit": "environments.cascading:BLBCascadingBandit",
+        "CascadingMDP": "environments.cascading:CascadingMDP",
+        "RandomCascadingMDP": "environments.cascading:RandomCascadingMDP",
+    },
+    environments={
+        "regretlab/CascadingBandit-v0": "environments.cascading:CascadingBanditEnv",
+        "regretlab/CascadingMDP-v0": "environments.cascading:CascadingMDPEnv",
+    },
+    policies={
+        "cascade_ucb1": "bandits.policies.cascading:CascadeUCB1",
+        "cascade_kl_ucb": "bandits.policies.cascading:CascadeKLUCB",
+        "cascading_vi": "bandits.policies.cascading:CascadingVI",
+        "cascading_vi_oracle": "bandits.policies.cascading:CascadingVIOracle",
+        "cascading_vi_bonus": "bandits.policies.cascading:CascadingVIBonus",
+        "cascading_bpi": "bandits.policies.cascading:CascadingBPI",
+        "adapt_vi": "bandits.policies.cascading:AdaptVI",
+    },
+    policy_check="bandits.policies.cascading:check_cascading_policy",
+    report_section="bandits.report.cascading:cascading_report_section",
+    bench_presets={
+        "cascading_mdp": BenchPreset(
+            "Du et al.'s shape: N = arms items, S = 20, H = 3, m = 3 (steps are episodes)",
+            lambda arms: ("RandomCascadingMDP",
+                          {"n_items": arms, "n_states": 20, "episode_length": 3, "list_length": min(3, arms)}),
+        ),
+        "cascading_bandit": BenchPreset(
+            "Kveton et al.'s B_LB(L, 4, 0.2, 0.15) with L = arms items",
+            lambda arms: ("BLBCascadingBandit", {"n_items": arms, "list_length": min(4, arms), "p": 0.2, "gap": 0.15}),
+        ),
+    },
+    example_problems=(
+        ("RandomCascadingMDP", {"n_items": 5, "n_states": 3, "episode_length": 2, "list_length": 2, "instance_seed": 3}),
+        ("BLBCascadingBandit", {"n_items": 6, "list_length": 2, "p": 0.2, "gap": 0.15}),
+    ),
+    example_horizon=60,
+)
+
+STREAMING = Setting(
+    name="streaming",
+    title="Single-pass streaming bandits",
+    papers=("Chen Wang, ICML 2023, arXiv:2306.02208",),
+    problems={"StreamingBandit": "environments.streaming:StreamingBandit"},
+    environments={"regretlab/StreamingBandit-v0": "environments.streaming:StreamingBanditEnv"},
+    policies={
+        "uniform_exploration": "bandits.policies.streaming:UniformExploration",
+        "naive_epsilon_best": "bandits.policies.streaming:NaiveEpsilonBest",
+        "log_memory": "bandits.policies.streaming:LogMemoryTournament",
+        "log_log_memory": "bandits.policies.streaming:LogLogMemoryTournament",
+        "log_star_memory": "bandits.policies.streaming:LogStarMemory",
+        "game_of_arms": "bandits.policies.streaming:GameOfArms",
+    },
+    policy_check="bandits.policies.streaming:check_streaming_policy",
+    report_section="bandits.report.streaming:streaming_report_section",
+    bench_presets={
+        "streaming_clear_cut": BenchPreset(
+            "Chen Wang's clear-cut arms, K = arms (steps are pulls; horizons up to 10^18)",
+            lambda arms: ("StreamingBandit", {"arms": "clear-cut", "n_arms": arms, "record_pull_counts": False}),
+        ),
+        "streaming_mix_in": BenchPreset(
+            "Chen Wang's mix-in arms, K = arms (steps are pulls)",
+            lambda arms: ("StreamingBandit", {"arms": "mix-in", "n_arms": arms, "record_pull_counts": False}),
+        ),
+    },
+    example_problems=(("StreamingBandit", {"arms": "mix-in", "n_arms": 40, "memory": 12}),),
+    example_horizon=100_000,
+)
+
+SOLVER_TUNING = Setting(
+    name="solver_tuning",
+    title="SOR solver-parameter tuning",
+    papers=("Khodak, Chow, Balcan & Talwalkar, ICLR 2024, arXiv:2310.02246",),
+    problems={
+        "SORTuning": "environments.solver_tuning:SORTuning",
+        "HeatEquationTuning": "environments.solver_tuning:HeatEquationTuning",
+    },
+    environments={
+        "regretlab/SORTuning-v0": "environments.solver_tuning:SORTuningEnv",
+        "regretlab/HeatEquationTuning-v0": "environments.solver_tuning:HeatEquationTuningEnv",
+    },
+    policies={
+        "omega_tsallis_inf": "bandits.policies.solver_tuning:OmegaTsallisINF",
+        "omega_tsallis_inf_cb": "bandits.policies.solver_tuning:OmegaTsallisINFCB",
+        "chebcb": "bandits.policies.solver_tuning:ChebCB",
+        "fixed_omega": "bandits.policies.solver_tuning:FixedOmega",
+    },
+    policy_check="bandits.policies.solver_tuning:check_solver_tuning_policy",
+    report_section="bandits.report.solver_tuning:solver_tuning_report_section",
+    bench_presets={
+        "sor_tuning_high": BenchPreset(
+            "Khodak et al.'s shifted Laplacians, c = -0.15 + 0.6 Beta(1/2, 3/2), grid side N = arms "
+            "(n = N^2 unknowns; steps are linear systems)",
+            lambda arms: ("SORTuning", {"shift_distribution": "high", "grid_size": arms}),
+        ),
+        "sor_tuning_low": BenchPreset(
+            "the same with c = -0.15 + 0.6 Beta(2, 6)",
+            lambda arms: ("SORTuning", {"shift_distribution": "low", "grid_size": arms}),
+        ),
+    },
+    bench_policy_params={"fixed_omega": {"omega_index": 0}},
+    example_problems=(("SORTuning", {"shift_distribution": "high"}),),
+    example_horizon=40,
+)
+
+BUILTIN_SETTINGS = (CLASSIC, CASCADING, STREAMING, SOLVER_TUNING)

@@ -1,0 +1,278 @@
+"""How compiled loops name the kernels they run, and how their machine code is cached.
+
+Kernel references
+-----------------
+A fused loop (``bandits.runner``) runs an environment kernel and a policy's kernels together. It
+does not receive the kernels as jitted-function arguments: numba types such an argument by the
+identity of the live dispatcher object, so a signature containing one never matches the on-disk
+cache of another process (every process would recompile, and the cache index grows without
+bound). Instead a loop receives each kernel's *reference*, a string literal
+``"package.module:function"`` (see :func:`kernel_reference`), and calls it through
+:func:`kernel`, which numba resolves at compile time to that kernel, so the call is direct. The
+literal is part of the signature, so a compiled (environment, policy) combination is found again
+on disk by any later process.
+
+Cache freshness
+---------------
+numba decides whether a cached function is fresh from a hash of the file that defines it, not of
+the kernels it calls, so editing ``bandits/policies/classic.py`` would leave a stale runner in
+``bandits/__pycache__``. :class:`ProjectSourceLocator` stamps every cache entry of this project's
+modules with a hash of *all* ``.py`` files of the ``bandits`` and ``environments`` packages, so any
+edit recompiles everything once and nothing stale is ever run. Kernels defined outside the
+project carry a hash of their own file in their reference for the same reason.
+
+The cache directory follows numba's usual rules (``NUMBA_CACHE_DIR`` if set, else ``__pycache__``
+beside the source, else the user-wide cache).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib
+import inspect
+import os
+import warnings
+from pathlib import Path
+
+import numba as nb
+from numba.core import caching, types
+from numba.core.extending import overload
+
+__all__ = [
+    "kernel_reference",
+    "resolve_kernel",
+    "kernel",
+    "ProjectSourceLocator",
+    "project_source_stamp",
+    "compiled_entry_point",
+]
+
+_PROJECT_PACKAGES = ("bandits", "environments")
+_PROJECT_ROOTS = tuple(Path(__file__).resolve().parents[2] / name for name in _PROJECT_PACKAGES)
+
+
+def _project_files() -> list[Path]:
+    return sorted(p for root in _PROJECT_ROOTS for p in root.rglob("*.py"))
+
+
+@functools.lru_cache(maxsize=8)
+def _stamp_of(signature: tuple) -> str:
+    digest = hashlib.sha256()
+    for path, _, _ in signature:
+        digest.update(str(path.relative_to(_PROJECT_ROOTS[0].parent)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def project_source_stamp() -> str:
+    """SHA-256 of every ``.py`` file of the ``bandits`` and ``environments`` packages (their
+    relative paths and contents), recomputed only when a file's size or mtime changes."""
+    signature = []
+    for path in _project_files():
+        st = path.stat()
+        signature.append((path, st.st_mtime_ns, st.st_size))
+    return _stamp_of(tuple(signature))
+
+
+def _in_project(py_file: str) -> bool:
+    path = Path(py_file).resolve()
+    return any(root in path.parents for root in _PROJECT_ROOTS)
+
+
+#: numba releases whose private caching API (``numba.core.caching``) the locator was tested
+#: against; setup.cfg pins numba to this range.
+TESTED_NUMBA = ("0.61", "0.68")
+_CACHING_API = ("_CacheLocator", "CacheImpl", "UserProvidedCacheLocator", "InTreeCacheLocator", "UserWideCacheLocator")
+
+
+def caching_api_available(caching_module) -> bool:
+    """True if ``caching_module`` (``numba.core.caching``) has the private API the locator uses."""
+    if not all(hasattr(caching_module, name) for name in _CACHING_API):
+        return False
+    locators = getattr(caching_module.CacheImpl, "_locator_classes", None)
+    base = caching_module._CacheLocator
+    return isinstance(locators, list) and all(
+        hasattr(base, name) for name in ("from_function", "get_cache_path", "get_source_stamp", "get_disambiguator")
+    )
+
+
+def _make_locator_class(caching_module):
+    class ProjectSourceLocator(caching_module._CacheLocator):
+        """numba cache locator for this project's functions: the directory numba would use anyway,
+        with the whole project's source hash (:func:`project_source_stamp`) as freshness stamp."""
+
+        _fallbacks = (
+            caching_module.UserProvidedCacheLocator,
+            caching_module.InTreeCacheLocator,
+            caching_module.UserWideCacheLocator,
+        )
+
+        def __init__(self, inner):
+            self._inner = inner
+            self._py_file = inner._py_file  # read by numba's cachability check
+
+        @classmethod
+        def from_function(cls, py_func, py_file):
+            if not _in_project(py_file):
+                return None
+            for fallback in cls._fallbacks:
+                inner = fallback.from_function(py_func, py_file)
+                if inner is not None:
+                    return cls(inner)
+            return None
+
+        def ensure_cache_path(self):
+            self._inner.ensure_cache_path()
+
+        def get_cache_path(self):
+            return self._inner.get_cache_path()
+
+        def get_source_stamp(self):
+            return project_source_stamp()
+
+        def get_disambiguator(self):
+            # The source stamp is part of every cache file name. numba unpickles an index before it
+            # compares stamps, and an index written by another version of the source can name
+            # modules that no longer exist (a module moved): with the stamp in the name such an
+            # index is never opened. Files of other stamps are removed once per directory.
+            tag = project_source_stamp()[:_STAMP_TAG_LENGTH]
+            _prune_other_stamps(self._inner.get_cache_path(), tag)
+            return f"{self._inner.get_disambiguator()}-{tag}"
+
+    return ProjectSourceLocator
+
+
+_STAMP_TAG_LENGTH = 12
+_PRUNED: set = set()
+
+
+def _prune_other_stamps(directory: str, tag: str) -> None:
+    """Delete this project's numba cache files in ``directory`` whose name carries a source stamp
+    other than ``tag`` (left by earlier versions of the source); once per directory and process."""
+    if (directory, tag) in _PRUNED:
+        return
+    _PRUNED.add((directory, tag))
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        stem = name.split(".py", 1)[0] if ".py" in name else ""
+        if not name.endswith((".nbi", ".nbc")) or not stem:
+            continue
+        last = stem.rsplit("-", 1)[-1]
+        stale = last.isdigit() or (  # no tag: written before stamps were part of the name
+            len(last) == _STAMP_TAG_LENGTH and last != tag and all(ch in "0123456789abcdef" for ch in last)
+        )
+        if stale:
+            try:
+                os.remove(os.path.join(directory, name))
+            except OSError:
+                pass
+
+
+def fallback_cache_dir() -> str:
+    """The cache directory used when numba's caching API is not the tested one: a directory of
+    its own for every version of the project's source (``regretlab-<stamp>`` under the user's
+    cache directory), so a stale compiled loop is never loaded."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "regretlab", f"numba-{project_source_stamp()[:_STAMP_TAG_LENGTH]}")
+
+
+def _install_locator(caching_module=caching) -> bool:
+    """Put :class:`ProjectSourceLocator` first in numba's locator list; return True. If numba's
+    private caching API is not the tested one, warn, leave numba's locators alone, point numba's
+    cache at :func:`fallback_cache_dir` (unless ``NUMBA_CACHE_DIR`` is set) and return False."""
+    global ProjectSourceLocator
+    if not caching_api_available(caching_module):
+        warnings.warn(
+            f"regretlab: numba {nb.__version__}'s caching API is not the one tested (numba {TESTED_NUMBA[0]} to "
+            f"{TESTED_NUMBA[1]}); compiled loops are cached in a directory per source version instead",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        if not os.environ.get("NUMBA_CACHE_DIR"):
+            nb.config.CACHE_DIR = fallback_cache_dir()
+        return False
+    if ProjectSourceLocator is None:
+        ProjectSourceLocator = _make_locator_class(caching_module)
+    locators = caching_module.CacheImpl._locator_classes
+    if ProjectSourceLocator not in locators:
+        locators.insert(0, ProjectSourceLocator)
+    return True
+
+
+ProjectSourceLocator = None
+#: True when the project's cache locator is in place (False: the per-version fallback).
+LOCATOR_INSTALLED = _install_locator()
+
+
+# ---------------------------------------------------------------------------------------------
+# Kernel references
+# ---------------------------------------------------------------------------------------------
+def kernel_reference(kernel) -> str:
+    """The string by which compiled loops name a jitted, module-level ``kernel``.
+
+    ``"module:qualname"`` for the project's own kernels; kernels from other files get
+    ``"@<hash of their file>"`` appended so that editing them invalidates cached loops.
+
+    Raises
+    ------
+    ValueError
+        If ``kernel`` is not a numba-jitted function reachable as ``module.qualname``
+        (closures and lambdas cannot be named across processes).
+    """
+    py_func = getattr(kernel, "py_func", None)
+    if py_func is None:
+        raise ValueError(f"kernel: must be a numba @njit function, got {kernel!r}")
+    reference = f"{py_func.__module__}:{py_func.__qualname__}"
+    try:
+        found = resolve_kernel(reference)
+    except (ImportError, AttributeError):
+        found = None
+    if found is not kernel:
+        raise ValueError(
+            f"kernel: must be a module-level @njit function importable as {reference!r}, got {kernel!r}"
+        )
+    source = inspect.getsourcefile(py_func)
+    if source is not None and not _in_project(source):
+        digest = hashlib.sha256(Path(source).read_bytes()).hexdigest()[:16]
+        reference = f"{reference}@{digest}"
+    return reference
+
+
+def resolve_kernel(reference: str):
+    """The jitted function named by ``reference`` (inverse of :func:`kernel_reference`)."""
+    path = reference.split("@", 1)[0]
+    module_name, _, qualname = path.partition(":")
+    target = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def kernel(reference):
+    """The kernel named by the string literal ``reference``, as a compile-time constant
+    (compiled code only): ``kernel(pull_reference)(params, arm, rng)`` is a direct call."""
+    raise TypeError("kernel() can only be called from numba-compiled code")
+
+
+@overload(kernel, inline="always")
+def _kernel_overload(reference):
+    if not isinstance(reference, types.StringLiteral):
+        return None
+    function = resolve_kernel(reference.literal_value)
+
+    def constant(reference):
+        return function
+
+    return constant
+
+
+def compiled_entry_point(dispatcher, args):
+    """Compile (or load from the disk cache) ``dispatcher`` for the types of ``args``, string
+    arguments typed as literals (kernel references); return the native entry point, which accepts
+    arguments of exactly those types without numba's per-call type dispatch (~60 us)."""
+    signature = tuple(types.literal(a) if isinstance(a, str) else nb.typeof(a) for a in args)
+    return dispatcher.compile(signature)

@@ -1,0 +1,270 @@
+"""Experiments as data: a TOML file (or the same structure as a dict) describing environments,
+policies, horizon, replications, root seed and record points, validated all at once.
+
+Configuration
+-------------
+::
+
+    name = "default"            # optional; default: the file's stem, or "experiment"
+    horizon = 10000             # steps per replication, >= 1
+    n_replications = 100        # >= 1
+    seed = 2026                 # root seed, >= 0 (default 0)
+    n_jobs = 2                  # threads, >= 1 (default 1); results do not depend on it
+    record_points = { dense_until = 10000, per_decade = 200 }   # or an explicit list of steps
+
+    [[environments]]
+    name = "BernoulliBandit"    # setting name or Gymnasium id "regretlab/BernoulliBandit-v0"
+    means = [0.1, 0.2, 0.3]     # the environment's parameters
+
+    [[policies]]
+    name = "ucb1"               # a key of bandits.POLICIES (`regretlab list`)
+    alpha = 2.0                 # hyper-parameters; omitted ones take their defaults
+
+Every problem is reported at once, each with its path, e.g.
+``policies[2].alpha: must be > 0, got -1``, before any work starts and before anything is written.
+"""
+
+from __future__ import annotations
+
+import inspect
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bandits.core.registry import policy_class, policy_names, problem_class, problem_names, environment_ids
+from bandits.core.validation import ParameterError, check_integer
+from bandits.runner import DEFAULT_RECORD_DENSITY, check_problem_and_policies, default_record_points, record_density_of
+
+__all__ = ["ConfigError", "ExperimentConfig", "load_config", "TOP_LEVEL_KEYS", "DEFAULT_CHUNK_SIZE"]
+
+TOP_LEVEL_KEYS = {
+    "name", "description", "horizon", "n_replications", "seed", "n_jobs", "chunk_size",
+    "record_points", "environments", "policies",
+}
+DEFAULT_CHUNK_SIZE = 10
+
+
+class ConfigError(ValueError):
+    """An experiment configuration (or result directory) is invalid; ``problems`` lists every
+    problem found, each prefixed with its path in the configuration."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("invalid experiment configuration:\n  " + "\n  ".join(self.problems))
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """A validated experiment. Build it with :func:`load_config`."""
+
+    name: str
+    horizon: int
+    n_replications: int
+    seed: int
+    n_jobs: int
+    chunk_size: int
+    record_points: np.ndarray
+    environments: tuple  # of (name, params dict, problem)
+    policies: tuple  # of (name, params dict, Policy)
+    raw: dict  # the normalised configuration, as written to the manifest
+
+    def make_policies(self):
+        """Fresh policy objects (the config's own are never run)."""
+        return [policy_class(name)(**params) for name, params, _ in self.policies]
+
+
+def _read_source(source):
+    if isinstance(source, dict):
+        return dict(source), "experiment"
+    path = Path(source)
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle), path.stem
+    except FileNotFoundError:
+        raise ConfigError([f"config: file not found: {str(path)!r}"]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([f"config: {path} is not valid TOML: {error}"]) from None
+
+
+def _message(path, error):
+    """Prefix a validation message with its config path: ``policies[0].alpha: must be > 0, got
+    -1`` for a :class:`ParameterError` about ``alpha``, ``policies[0]: ...`` for other errors."""
+    if isinstance(error, ParameterError):
+        return f"{path}.{error}"
+    return f"{path}: {error}"
+
+
+def _check_constructor(path, cls, params, problems, what):
+    """Validate keyword arguments of ``cls``: unknown names first, then all of them together.
+    Every bad value is reported: when construction fails, the error names one argument; that
+    argument is set aside and the rest are tried again (in the context of each other, so that
+    rules joining two arguments are judged with both present), until construction succeeds or
+    an error names no remaining argument. Returns the object or None."""
+    names = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    if not isinstance(params, dict):
+        problems.append(f"{path}: must be a table of parameters, got {params!r}")
+        return None
+    ok = True
+    for key in params:
+        if key not in names:
+            problems.append(f"{path}.{key}: unknown parameter of {what} (known: {', '.join(names) or 'none'})")
+            ok = False
+    if not ok:
+        return None
+    remaining = dict(params)
+    first = True
+    while True:
+        try:
+            built = cls(**remaining)
+        except (ValueError, TypeError) as error:
+            named = error.root_parameter if isinstance(error, ParameterError) else None
+            if first or named in remaining:
+                problems.append(_message(path, error))
+            if named not in remaining:
+                return None
+            del remaining[named]
+            first = False
+        else:
+            return built if first else None
+
+
+def _check_int(problems, path, value, low):
+    try:
+        return check_integer(path, value, low=low)
+    except ValueError as error:
+        problems.append(str(error))
+        return None
+
+
+def _record_points(raw, horizon, problems, density=DEFAULT_RECORD_DENSITY):
+    if horizon is None:
+        return None
+    if raw is None:
+        return default_record_points(horizon, dense_until=density[0], per_decade=density[1])
+    if isinstance(raw, dict):
+        unknown = sorted(set(raw) - {"dense_until", "per_decade"})
+        for key in unknown:
+            problems.append(f"record_points.{key}: unknown key (known: dense_until, per_decade)")
+        dense = _check_int(problems, "record_points.dense_until", raw.get("dense_until", 10_000), 1)
+        per_decade = _check_int(problems, "record_points.per_decade", raw.get("per_decade", 200), 2)
+        if unknown or dense is None or per_decade is None:
+            return None
+        return default_record_points(horizon, dense_until=dense, per_decade=per_decade)
+    if isinstance(raw, list):
+        if not raw or not all(isinstance(x, int) and not isinstance(x, bool) for x in raw):
+            problems.append(f"record_points: must be a non-empty list of integers, got {raw!r}")
+            return None
+        points = np.array(raw, dtype=np.int64)
+        if points[0] < 1 or points[-1] > horizon or np.any(np.diff(points) <= 0):
+            problems.append(f"record_points: must be strictly increasing steps in [1, horizon={horizon}], got {raw!r}")
+            return None
+        return points
+    problems.append(f"record_points: must be a table {{dense_until, per_decade}} or a list of steps, got {raw!r}")
+    return None
+
+
+def load_config(source) -> ExperimentConfig:
+    """Read and validate an experiment from a TOML path or a dict.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem with its path in the configuration.
+    """
+    data, default_name = _read_source(source)
+    problems = []
+    for key in sorted(set(data) - TOP_LEVEL_KEYS):
+        problems.append(f"{key}: unknown key (known: {', '.join(sorted(TOP_LEVEL_KEYS))})")
+    name = data.get("name", default_name)
+    if not isinstance(name, str) or not name:
+        problems.append(f"name: must be a non-empty string, got {name!r}")
+    horizon = _check_int(problems, "horizon", data.get("horizon"), 1) if "horizon" in data else None
+    if "horizon" not in data:
+        problems.append("horizon: required (steps per replication, an integer >= 1)")
+    n_replications = None
+    if "n_replications" not in data:
+        problems.append("n_replications: required (an integer >= 1)")
+    else:
+        n_replications = _check_int(problems, "n_replications", data["n_replications"], 1)
+    seed = _check_int(problems, "seed", data.get("seed", 0), 0)
+    n_jobs = _check_int(problems, "n_jobs", data.get("n_jobs", 1), 1)
+    chunk_size = _check_int(problems, "chunk_size", data.get("chunk_size", DEFAULT_CHUNK_SIZE), 1)
+    environments = []
+    raw_envs = data.get("environments")
+    if not isinstance(raw_envs, list) or not raw_envs:
+        problems.append("environments: required, a non-empty list of tables [[environments]] with a name")
+        raw_envs = []
+    for i, entry in enumerate(raw_envs):
+        path = f"environments[{i}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            problems.append(f"{path}.name: required, one of {', '.join(sorted(problem_names()) + sorted(environment_ids()))}")
+            continue
+        params = {k: v for k, v in entry.items() if k != "name"}
+        try:
+            cls = problem_class(entry["name"])
+        except ValueError as error:
+            problems.append(f"{path}.name: {str(error).split(': ', 1)[1]}")
+            continue
+        problem = _check_constructor(path, cls, params, problems, entry["name"])
+        if problem is not None:
+            environments.append((entry["name"], params, problem))
+
+    # default record points: the sparsest density any environment asks for (streaming: (10, 20))
+    densities = [record_density_of(problem) for _, _, problem in environments if problem is not None]
+    density = tuple(min(d[k] for d in densities) for k in range(2)) if densities else DEFAULT_RECORD_DENSITY
+    points = _record_points(data.get("record_points"), horizon, problems, density)
+
+    policies = []
+    raw_policies = data.get("policies")
+    if not isinstance(raw_policies, list) or not raw_policies:
+        problems.append("policies: required, a non-empty list of tables [[policies]] with a name")
+        raw_policies = []
+    for i, entry in enumerate(raw_policies):
+        path = f"policies[{i}]"
+        known_policies = policy_names()
+        if not isinstance(entry, dict) or entry.get("name") not in known_policies:
+            got = entry.get("name") if isinstance(entry, dict) else entry
+            problems.append(f"{path}.name: must be one of {', '.join(sorted(known_policies))}, got {got!r}")
+            continue
+        params = {k: v for k, v in entry.items() if k != "name"}
+        policy = _check_constructor(path, policy_class(entry["name"]), params, problems, entry["name"])
+        if policy is not None:
+            policies.append((entry["name"], params, policy))
+            if horizon is not None:
+                try:
+                    policy.check_horizon(horizon)
+                except ValueError as error:
+                    problems.append(_message(path, error))
+
+    if len(policies) == len(raw_policies) and len(environments) == len(raw_envs):
+        for e, (env_name, _, problem) in enumerate(environments):
+            try:
+                check_problem_and_policies(problem, [p for _, _, p in policies])
+            except ValueError as error:
+                problems.append(f"environments[{e}] ({env_name}) with {error}")
+    if problems:
+        raise ConfigError(problems)
+    raw = {
+        "name": name,
+        "horizon": horizon,
+        "n_replications": n_replications,
+        "seed": seed,
+        "chunk_size": chunk_size,
+        "record_points": data.get("record_points", {"dense_until": 10_000, "per_decade": 200}),
+        "environments": [dict(name=n, **p) for n, p, _ in environments],
+        "policies": [dict(name=n, **p) for n, p, _ in policies],
+    }
+    return ExperimentConfig(
+        name=name,
+        horizon=horizon,
+        n_replications=n_replications,
+        seed=seed,
+        n_jobs=n_jobs,
+        chunk_size=chunk_size,
+        record_points=points,
+        environments=tuple(environments),
+        policies=tuple(policies),
+        raw=raw,
+    )

@@ -1,0 +1,62 @@
+"""The cascading part of a report (cascading bandits, Kveton, Szepesvari, Wen & Ashkan, ICML 2015,
+arXiv:1502.02763; cascading RL, Du, Srikant & Chen, ICLR 2024, arXiv:2401.08961):
+:func:`cascading_report_section`, named by the setting registry."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bandits.core.registry import policy_class, problem_class
+from bandits.report.sections import ReportSection, mean_se
+from environments.cascading import BLBCascadingBandit
+
+__all__ = ["cascading_report_section"]
+
+
+def cascading_report_section(env, out, config):
+    """The cascading part of a regret report: per policy, clicks per time unit, time per
+    episode and the exact gap ``V* - V^pi`` of the last plan; when a policy can stop
+    (best-policy identification), the stopped fraction and the episodes used; for Kveton's
+    ``B_LB`` instances, the asymptotic lower bound ``c ln T`` next to the regret."""
+    result = env.result
+    horizon = result.horizon
+    problem = problem_class(env.name)(**env.params)
+    unit = problem.time_unit
+    can_stop = [getattr(policy_class(entry["name"]), "can_stop", False) for entry in config["policies"]]
+    show_stopping = any(can_stop) or bool(np.any(result.metrics["stopped"]))
+    rows = []
+    for p, label in enumerate(result.policy_labels):
+        used = result.metrics["episodes_used"][p]
+        played = np.maximum(used, 1)
+        row = [
+            label,
+            mean_se(result.metrics["clicks"][p, :, -1] / played, 4, notation="f"),
+            f"{1e6 * np.mean(result.kernel_seconds[p] / played):.1f}",
+            mean_se(result.metrics["final_gap"][p], 4, notation="f"),
+        ]
+        if show_stopping:
+            row += [f"{np.mean(result.metrics['stopped'][p]):.2f}", mean_se(used, 0, notation="f")]
+        rows.append(row)
+    header = [
+        "policy", f"clicks per {unit}", f"µs per {unit}",
+        "gap V* - V^pi of the last (or output) plan, mean ± s.e.",
+    ]
+    if show_stopping:
+        header += ["stopped (fraction)", f"{unit}s used"]
+    notes = [
+        f"Optimal value per {problem.time_unit}: V* = {problem.optimal_value:.4f}. Regret is the exact "
+        "pseudo-regret sum_k (V* - V^{pi_k}) from exact evaluation of each episode's plan. A policy that "
+        "stops (best-policy identification) plays no more episodes, and its output is the plan of the stopping "
+        "episode."
+    ]
+    if isinstance(problem, BLBCascadingBandit):
+        constant = problem.lower_bound_constant()
+        final = result.cumulative_regret[:, :, -1]
+        per_log = ", ".join(
+            f"{label}: {final[p].mean() / np.log(horizon):.2f}" for p, label in enumerate(result.policy_labels)
+        )
+        notes.append(
+            f"Kveton et al.'s asymptotic lower bound on this B_LB instance: liminf R(n)/ln n >= {constant:.3f}, "
+            f"i.e. {constant * np.log(horizon):.1f} at n = {horizon}. Measured R(n)/ln n: {per_log}."
+        )
+    return ReportSection(tables=[("Cascading metrics", header, rows)], notes=notes)

@@ -1,0 +1,87 @@
+"""The report page of a result directory: every environment's regret section (figures and the
+final-regret table, :mod:`bandits.report.regret`) followed by its setting's own section (the
+``report_section`` of its registry record), written as ``report.md`` and a self-contained
+``report.html`` (figures embedded), both atomically.
+
+Colours come from the Okabe–Ito colour-blind-safe palette; a policy has the same colour in every
+figure (assigned by its position in the configuration).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+from bandits.core.atomic_files import atomic_write_bytes
+from bandits.core.registry import problem_class, resolve, setting_of
+from bandits.experiment import load_results
+from bandits.report.regret import regret_section
+
+__all__ = ["write_report"]
+
+
+def _markdown_table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+def _html_table(header, rows):
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def write_report(out) -> Path:
+    """Write figures, ``report.md`` and ``report.html`` into result directory ``out``; return the
+    path of ``report.md``. A setting adds its own figures and tables through the
+    ``report_section`` of its registry record."""
+    out = Path(out)
+    results = load_results(out)
+    config = results["manifest"]["config"]
+    title = f"{config['name']}: regret report"
+    summary = (
+        f"Horizon T = {config['horizon']}, {config['n_replications']} replications, root seed {config['seed']}. "
+        "Regret is the exact cumulative pseudo-regret against each setting's comparator (for the classic "
+        "bandit sum_t (mu* - mu_(a_t))); bands are 95% confidence "
+        "intervals and ± one standard error across replications."
+    )
+    markdown = [f"# {title}", "", summary, ""]
+    html_parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>{html.escape(title)}</title>",
+        "<style>body{font-family:sans-serif;max-width:60em;margin:auto}"
+        "table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 8px;text-align:right}"
+        "td:first-child{text-align:left}img{max-width:100%}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1><p>{html.escape(summary)}</p>",
+    ]
+    if results["incomplete"]:
+        note = f"{len(results['incomplete'])} environment(s) not computed yet; run the experiment again to complete it."
+        markdown += [f"**Incomplete:** {note}", ""]
+        html_parts.append(f"<p><b>Incomplete:</b> {html.escape(note)}</p>")
+    for env in results["environments"]:
+        params = ", ".join(f"{k}={v}" for k, v in env.params.items())
+        heading = f"{env.name} ({params})" if params else env.name
+        sections = [regret_section(env, out, config)]
+        setting = setting_of(problem_class(env.name))
+        if setting.report_section is not None:
+            sections.append(resolve(setting.report_section)(env, out, config))
+        markdown += [f"## {heading}", ""]
+        html_parts.append(f"<h2>{html.escape(heading)}</h2>")
+        for section in sections:
+            for note in section.notes:
+                markdown += [note, ""]
+                html_parts.append(f"<p>{html.escape(note)}</p>")
+            for name in section.figures:
+                markdown.append(f"![{name}]({name}.png)")
+                encoded = base64.b64encode((out / f"{name}.png").read_bytes()).decode()
+                html_parts.append(f"<p><img alt='{html.escape(name)}' src='data:image/png;base64,{encoded}'></p>")
+            markdown.append("")
+            for table_title, header, rows in section.tables:
+                markdown += [f"**{table_title}**", ""] + _markdown_table(header, rows) + [""]
+                html_parts.append(f"<h3>{html.escape(table_title)}</h3>{_html_table(header, rows)}")
+    html_parts.append("</body></html>")
+    atomic_write_bytes(out / "report.md", "\n".join(markdown).encode())
+    atomic_write_bytes(out / "report.html", "\n".join(html_parts).encode())
+    return out / "report.md"

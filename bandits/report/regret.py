@@ -1,0 +1,116 @@
+"""The part of every report that every setting shares: regret figures and the final-regret table
+of one environment.
+
+- ``regret_env<i>``: mean cumulative regret against t with a 95% confidence band
+  (mean ± 1.96 standard errors across replications);
+- ``loglog_env<i>``: the same on log-log axes, with the least-squares slope of log(mean regret) on
+  log t over the last decade of record points in the legend (≈ 0 for log T growth, 1/2 for
+  sqrt(T), 2/3 for T^(2/3), 1 for linear) beside the policy's theoretical rate;
+- ``final_env<i>``: box plot of the final regret per policy;
+- a table of final regret: mean ± standard error, median, and kernel wall time per policy.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from bandits.core.registry import policy_class, problem_class
+from bandits.report.sections import ReportSection, format_number, loglog_slope, policy_style, save_figure
+
+__all__ = ["regret_section"]
+
+
+def _theory_text(exponent):
+    if exponent is None:
+        return ""
+    if exponent == 0:
+        return "; theory log T"
+    return f"; theory T^{exponent:.2g}"
+
+
+def _summary_rows(result):
+    final = result.final_regret
+    n = final.shape[1]
+    rows = []
+    for p, label in enumerate(result.policy_labels):
+        se = final[p].std(ddof=1) / math.sqrt(n) if n > 1 else math.nan
+        rows.append((label, final[p].mean(), se, float(np.median(final[p])), float(result.wall_time[p])))
+    return rows
+
+
+def _figures(result, title, stem, out, exponents, unit="time step", regret_label="cumulative pseudo-regret"):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = result.record_points
+    regret = result.cumulative_regret
+    n = regret.shape[1]
+    written = []
+
+    fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
+    for p, label in enumerate(result.policy_labels):
+        mean = regret[p].mean(axis=0)
+        half = 1.96 * regret[p].std(axis=0, ddof=1) / math.sqrt(n) if n > 1 else np.zeros_like(mean)
+        style = policy_style(p)
+        ax.plot(t, mean, label=label, **style)
+        ax.fill_between(t, mean - half, mean + half, color=style["color"], alpha=0.2, linewidth=0)
+    ax.set_xlabel(unit)
+    ax.set_ylabel(regret_label)
+    ax.set_title(f"{title}\nmean regret, 95% confidence band ({n} replications)", fontsize=11)
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3)
+    written.append(save_figure(fig, out, f"regret_{stem}"))
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
+    for p, label in enumerate(result.policy_labels):
+        mean = regret[p].mean(axis=0)
+        slope = loglog_slope(t, mean)
+        positive = mean > 0
+        ax.loglog(
+            t[positive], mean[positive], label=f"{label} (slope {slope:.2f}{_theory_text(exponents[p])})", **policy_style(p)
+        )
+    ax.set_xlabel(f"{unit} (log)")
+    ax.set_ylabel(f"mean {regret_label} (log)")
+    ax.set_title(f"{title}\nlog-log, slope fitted over the last decade", fontsize=11)
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3, which="both")
+    written.append(save_figure(fig, out, f"loglog_{stem}"))
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
+    box = ax.boxplot([result.final_regret[p] for p in range(len(result.policy_labels))], patch_artist=True)
+    for p, patch in enumerate(box["boxes"]):
+        patch.set_facecolor(policy_style(p)["color"])
+        patch.set_alpha(0.6)
+    ax.set_xticks(range(1, len(result.policy_labels) + 1), result.policy_labels, rotation=20, ha="right")
+    ax.set_ylabel(f"regret at T = {int(t[-1])}")
+    ax.set_title(f"{title}\nfinal regret across replications", fontsize=11)
+    ax.grid(alpha=0.3, axis="y")
+    written.append(save_figure(fig, out, f"final_{stem}"))
+    plt.close(fig)
+    return written
+
+
+def regret_section(env, out, config) -> ReportSection:
+    """The common part of every environment: regret figures and the final-regret table."""
+    exponents = [getattr(policy_class(p["name"]), "regret_exponent", None) for p in config["policies"]]
+    unit = getattr(problem_class(env.name), "time_unit", "time step")
+    regret_label = getattr(problem_class(env.name), "regret_label", "cumulative pseudo-regret")
+    scalars = [f"{k}={v}" for k, v in env.params.items() if isinstance(v, (int, float, str))]
+    title = f"{env.name} ({', '.join(scalars)})" if scalars else env.name
+    if len(title) > 70:
+        title = title[:67] + "..."
+    names = _figures(env.result, title, f"env{env.index}", out, exponents, unit, regret_label)
+    rows = [
+        [label, f"{format_number(mean)} ± {format_number(se)}", format_number(median), f"{wall:.3f}"]
+        for label, mean, se, median, wall in _summary_rows(env.result)
+    ]
+    header = ["policy", "final regret (mean ± s.e.)", "median", "kernel time (s)"]
+    return ReportSection(figures=names, tables=[("Final regret", header, rows)])
+
+

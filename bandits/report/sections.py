@@ -1,0 +1,80 @@
+"""Building blocks of report sections: the section record, figure saving, the palette and number
+formatting. Every setting's report section (``bandits.report.<setting>``) uses these."""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bandits.core.atomic_files import atomic_write_bytes
+
+__all__ = ["ReportSection", "save_figure", "OKABE_ITO", "policy_style", "loglog_slope", "format_number", "mean_se"]
+
+#: Okabe & Ito (2008) colour-blind-safe palette (black last).
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+_LINESTYLES = ["-", "--", "-.", ":"]
+
+
+@dataclass
+class ReportSection:
+    """What one part of a report adds for one environment.
+
+    Attributes
+    ----------
+    figures : list of str
+        Names of figures saved with :func:`save_figure` (PNG and SVG in the result directory).
+    tables : list of (title, header, rows)
+        Markdown/HTML tables: ``header`` a list of column titles, ``rows`` lists of cells.
+    notes : list of str
+        Paragraphs (e.g. "Game-of-Arms uses the true gap: oracle information").
+    """
+
+    figures: list = field(default_factory=list)
+    tables: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+
+def policy_style(index: int) -> dict:
+    """Colour and line style of the policy at position ``index`` of a configuration: the same
+    policy has the same colour in every figure of a report."""
+    return {"color": OKABE_ITO[index % len(OKABE_ITO)], "linestyle": _LINESTYLES[(index // len(OKABE_ITO)) % 4]}
+
+
+def save_figure(fig, out, name) -> str:
+    """Save a matplotlib figure as ``name.png`` and ``name.svg`` in ``out`` (atomically); return
+    ``name``."""
+    for extension in ("png", "svg"):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=extension, dpi=130)
+        atomic_write_bytes(out / f"{name}.{extension}", buffer.getvalue())
+    return name
+
+
+def loglog_slope(record_points, mean_regret, *, decades: float = 1.0) -> float:
+    """Least-squares slope of log(mean regret) on log t over the last ``decades`` of record points
+    (points with zero regret are skipped); NaN when fewer than two usable points."""
+    t = np.asarray(record_points, dtype=float)
+    y = np.asarray(mean_regret, dtype=float)
+    keep = (t >= t[-1] / 10**decades) & (y > 0)
+    if keep.sum() < 2:
+        return math.nan
+    return float(np.polyfit(np.log(t[keep]), np.log(y[keep]), 1)[0])
+
+
+def format_number(value: float) -> str:
+    """Two decimals below 10^7, four significant digits in scientific notation above (streaming
+    regrets reach 10^13)."""
+    return f"{value:.2f}" if abs(value) < 1e7 else f"{value:.4e}"
+
+
+def mean_se(values, digits: int = 3, notation: str = "g") -> str:
+    """``"mean ± standard error"`` of ``values`` (sample standard deviation / sqrt(n)), both with
+    ``digits`` significant digits (``notation="g"``) or decimals (``"f"``); the mean alone for one
+    value."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.size < 2:
+        return f"{values.mean():.{digits}{notation}}"
+    return f"{values.mean():.{digits}{notation}} ± {values.std(ddof=1) / np.sqrt(values.size):.{digits}{notation}}"

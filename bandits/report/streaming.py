@@ -1,0 +1,138 @@
+"""The streaming part of a report, and the analyses of single-pass streaming bandits that run
+experiments (Chen Wang, ICML 2023, arXiv:2306.02208).
+
+- :func:`streaming_report_section` (named by the setting registry): regret relative to uniform
+  exploration, both regret accountings, memory;
+- :func:`relative_regret`: per-replication ratios to uniform exploration;
+- :func:`normalised_regret`: final regret over ``K^(1/3) T^(2/3)`` for several horizons (one
+  :func:`bandits.runner.run` per horizon);
+- :func:`log_log_horizon_slope`: the slope of that ratio on ``ln ln T`` (1/3 for uniform
+  exploration, 0 for an algorithm with the optimal rate).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from bandits.core.validation import ParameterError, check_integer
+from bandits.report.sections import ReportSection, mean_se, save_figure
+from bandits.runner import run
+from environments.streaming import MAX_COUNT
+
+__all__ = ["streaming_report_section", "relative_regret", "normalised_regret", "log_log_horizon_slope"]
+
+
+def relative_regret(final, baseline):
+    """Per-replication ratios ``final / baseline`` (NaN where the baseline is 0): the regret of
+    a policy relative to uniform exploration on the same instance and stream order."""
+    final = np.asarray(final, dtype=np.float64)
+    baseline = np.asarray(baseline, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(baseline > 0, final / np.where(baseline > 0, baseline, 1.0), np.nan)
+
+
+def normalised_regret(problem, policies, horizons, *, n_replications, seed, n_jobs=1):
+    """Final regret divided by ``K^(1/3) T^(2/3)`` (the rate of the lower bound
+    ``Omega(K^(1/3) T^(2/3))`` for o(K)-memory algorithms, arXiv:2306.02208) for each horizon
+    ``T`` in ``horizons``: one :func:`bandits.runner.run` per horizon (the algorithms'
+    epsilon = (K / T)^(1/3) depends on T), same ``seed`` for every horizon, so instances and
+    arrival orders are shared. Returns ``(mean, se)``, arrays of shape (policies, horizons), over
+    replications (per-replication ratios; the exact accounting, or the official one for policies
+    with ``paper_accounting=True``, as in the regret curves)."""
+    horizons = [check_integer(f"horizons[{j}]", T, low=2, high=MAX_COUNT) for j, T in enumerate(horizons)]
+    if len(horizons) < 1:
+        raise ParameterError("horizons", [], "must hold at least one horizon")
+    mean = np.empty((len(policies), len(horizons)))
+    se = np.empty_like(mean)
+    for j, T in enumerate(horizons):
+        result = run(problem, policies, horizon=T, n_replications=n_replications, seed=seed, n_jobs=n_jobs)
+        ratio = result.final_regret / (problem.n_arms ** (1 / 3) * float(T) ** (2 / 3))
+        mean[:, j] = ratio.mean(axis=1)
+        se[:, j] = ratio.std(axis=1, ddof=1) / math.sqrt(n_replications) if n_replications > 1 else math.nan
+    return mean, se
+
+
+def log_log_horizon_slope(horizons, mean, se):
+    """Weighted least-squares slope of ``ln mean`` against ``ln ln T`` and its standard error
+    (weights ``mean / se``, the delta-method standard errors of ``ln mean``). Regret growing like
+    ``K^(1/3) T^(2/3) (ln T)^a`` gives slope ``a``: 1/3 for uniform exploration (its bound
+    ``O(K^(1/3) T^(2/3) log^(1/3) T)``), 0 for the optimal algorithms."""
+    x = np.log(np.log(np.asarray(horizons, dtype=float)))
+    mean = np.asarray(mean, dtype=float)
+    se = np.asarray(se, dtype=float)
+    if x.size < 3 or np.any(mean <= 0) or np.any(~(se > 0)):
+        raise ValueError(f"mean, se: need >= 3 horizons with positive means and standard errors, got {mean}, {se}")
+    coefficients, covariance = np.polyfit(x, np.log(mean), 1, w=mean / se, cov="unscaled")
+    return float(coefficients[0]), float(math.sqrt(covariance[0, 0]))
+
+
+def streaming_report_section(env, out, config):
+    """The streaming part of a report: per policy, final regret relative to uniform exploration
+    (mean ± standard error and median of per-replication ratios, and the ratio of means), the
+    regret under both accountings, peak memory, exploration pulls and how often the committed
+    arm was the best; a figure of regret against peak memory; notes on oracle information."""
+    import matplotlib  # matplotlib loads only when a report is written
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    result = env.result
+    metrics = result.metrics
+    labels = result.policy_labels
+    names = [entry["name"] for entry in config["policies"]]
+    final = result.final_regret
+    baseline = names.index("uniform_exploration") if "uniform_exploration" in names else None
+    rows = []
+    for p, label in enumerate(labels):
+        row = [label]
+        if baseline is not None:
+            ratios = relative_regret(final[p], final[baseline])
+            ratios = ratios[np.isfinite(ratios)]
+            ratio_of_means = final[p].mean() / final[baseline].mean() if final[baseline].mean() > 0 else math.nan
+            row += [mean_se(ratios) if ratios.size else "n/a", f"{np.median(ratios):.3g}" if ratios.size else "n/a",
+                    f"{ratio_of_means:.3g}"]
+        row += [
+            mean_se(metrics["exact_regret"][p], 4),
+            mean_se(metrics["official_regret"][p], 4),
+            f"{int(metrics['peak_memory'][p].max())}",
+            f"{metrics['exploration_pulls'][p].mean():.3g}",
+            f"{np.mean(metrics['committed_gap'][p] == 0.0):.2f}",
+        ]
+        rows.append(row)
+    header = ["policy"]
+    if baseline is not None:
+        header += ["regret / U (mean ± s.e.)", "median ratio", "ratio of means"]
+    header += ["exact regret", "official-accounting regret", "peak memory", "exploration pulls",
+               "committed the best arm (fraction)"]
+
+    fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
+    n = final.shape[1]
+    for p, label in enumerate(labels):
+        memory = metrics["peak_memory"][p].max()
+        half = 1.96 * final[p].std(ddof=1) / math.sqrt(n) if n > 1 else 0.0
+        ax.errorbar([memory], [final[p].mean()], yerr=[half], fmt="o", capsize=4, label=label)
+    ax.set_xlabel("peak arm memory (slots, arriving arm included)")
+    ax.set_ylabel("final regret (mean, 95% CI)")
+    ax.set_title(f"{env.name}: regret against memory", fontsize=11)
+    ax.legend(loc="best", fontsize=8)
+    ax.grid(alpha=0.3)
+    figure = save_figure(fig, out, f"memory_env{env.index}")
+    plt.close(fig)
+
+    paper = [labels[p] for p, entry in enumerate(config["policies"]) if entry.get("paper_accounting")]
+    notes = [
+        "Regret curves: exact pseudo-regret (every pull charged at the pulled arm's mean), except for policies "
+        "with paper_accounting=True, whose curves follow the official code's charging (challengers of the level "
+        "algorithms charged at their champion's mean). Both final values are tabulated for every policy, on the same "
+        "trajectories." + (f" Official accounting in the curves: {', '.join(paper)}." if paper else ""),
+        "Ratios to uniform exploration (U) are per replication (same instance and arrival order), then averaged.",
+    ]
+    oracle = [labels[p] for p, entry in enumerate(config["policies"]) if entry.get("gap_hint") == "oracle"]
+    if oracle:
+        notes.append(
+            f"ORACLE INFORMATION: {', '.join(oracle)} use(s) the true best/second-best gap of each instance "
+            "(as the official Game-of-Arms code does); a learner does not have it."
+        )
+    return ReportSection(figures=[figure], tables=[("Streaming metrics", header, rows)], notes=notes)

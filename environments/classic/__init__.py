@@ -1,0 +1,35 @@
+"""The classic stochastic K-armed bandit: Bernoulli and Gaussian arms.
+
+=========================  =========================================================
+module                     holds
+=========================  =========================================================
+``problem``                :class:`BernoulliBandit`, :class:`GaussianBandit` (frozen parameters)
+``view``                   :class:`ArmedBanditView`, what a learner may know
+``dynamics``               the reward kernels ``bernoulli_pull``, ``gaussian_pull``
+``loop``                   the fused loop :func:`run_classic_replication`
+``shell``                  :class:`ClassicBanditEnv`, the Gymnasium shell over a problem
+``gym_entry_points``       ``regretlab/BernoulliBandit-v0`` and ``regretlab/GaussianBandit-v0``
+=========================  =========================================================
+"""
+
+from environments.classic.dynamics import bernoulli_pull, gaussian_pull
+from environments.classic.gym_entry_points import BernoulliBanditEnv, GaussianBanditEnv
+from environments.classic.loop import ClassicLoop, run_classic_replication
+from environments.classic.problem import DEFAULT_MEANS, BernoulliBandit, GaussianBandit, check_classic_policy
+from environments.classic.shell import ClassicBanditEnv
+from environments.classic.view import ArmedBanditView
+
+__all__ = [
+    "BernoulliBandit",
+    "GaussianBandit",
+    "DEFAULT_MEANS",
+    "ArmedBanditView",
+    "BernoulliBanditEnv",
+    "GaussianBanditEnv",
+    "ClassicBanditEnv",
+    "ClassicLoop",
+    "run_classic_replication",
+    "bernoulli_pull",
+    "gaussian_pull",
+    "check_classic_policy",
+]

@@ -1,0 +1,82 @@
+"""Registry-wide conformance, parametrised over every registered setting: every policy passes
+``check_policy``; every Gymnasium id passes Gymnasium's ``check_env``; and for every policy, the
+generic Gymnasium driver (``bandits.gym_driver``) reproduces the fused runner bit for bit on the
+setting's example problem."""
+
+from __future__ import annotations
+
+import warnings
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+import environments  # noqa: F401  (registers the Gymnasium ids)
+from bandits import check_policy, rollout, run
+from bandits.core.registry import policy_class, problem_class, settings
+
+SETTINGS = dict(settings())
+POLICY_CASES = [
+    (setting.name, name) for setting in SETTINGS.values() for name in setting.policies
+]
+ENV_IDS = [env_id for setting in SETTINGS.values() for env_id in setting.environments]
+
+
+def _make_policy(setting, name):
+    return policy_class(name)(**setting.bench_policy_params.get(name, {}))
+
+
+def _example_problem_for(setting, policy):
+    """The first example problem of ``setting`` that ``policy`` can run on."""
+    for name, params in setting.example_problems:
+        problem = problem_class(name)(**params)
+        try:
+            problem.check_policy_compatible(policy, "policy")
+        except ValueError:
+            continue
+        return problem
+    pytest.fail(f"{setting.name}: no example problem is compatible with {policy!r}")
+
+
+def test_every_setting_has_policies_problems_and_examples():
+    assert {"classic", "cascading", "streaming", "solver_tuning"} <= set(SETTINGS)
+    for setting in SETTINGS.values():
+        assert setting.policies and setting.problems and setting.example_problems, setting.name
+        for name in setting.problems:
+            assert problem_class(name).name == name
+
+
+@pytest.mark.parametrize("setting_name, policy_name", POLICY_CASES, ids=[p for _, p in POLICY_CASES])
+def test_every_registered_policy_passes_check_policy(setting_name, policy_name):
+    policy = _make_policy(SETTINGS[setting_name], policy_name)
+    assert policy.name == policy_name and policy.setting == setting_name
+    check_policy(policy)
+
+
+@pytest.mark.parametrize("env_id", ENV_IDS)
+def test_every_registered_environment_passes_check_env(env_id):
+    env = gym.make(env_id)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the checker's warnings count as failures
+        check_env(env.unwrapped, skip_render_check=True)
+
+
+@pytest.mark.parametrize("setting_name, policy_name", POLICY_CASES, ids=[p for _, p in POLICY_CASES])
+def test_gymnasium_driver_equals_fused_runner(setting_name, policy_name):
+    """Same seeds: the rollout's regret at every record point, its final regret and its total
+    reward equal the fused runner's bit for bit, replication by replication."""
+    setting = SETTINGS[setting_name]
+    policy = _make_policy(setting, policy_name)
+    problem = _example_problem_for(setting, policy)
+    horizon, root_seed, n_replications = setting.example_horizon, 2024, 2
+    fused = run(problem, [policy], horizon=horizon, n_replications=n_replications, seed=root_seed)
+    for r in range(n_replications):
+        driven = rollout(problem.make_env(horizon), _make_policy(setting, policy_name),
+                         horizon=horizon, seed=root_seed, replication=r)
+        assert driven.elapsed[-1] == horizon
+        assert driven.final_regret == fused.final_regret[0, r]
+        assert driven.total_reward == fused.cumulative_reward[0, r, -1]
+        reached = driven.regret_at(fused.record_points)
+        exact = np.isin(fused.record_points, driven.elapsed)
+        np.testing.assert_array_equal(reached[exact], fused.cumulative_regret[0, r][exact])
