@@ -11,9 +11,9 @@ Seeds come from :func:`bandits.core.rng.replication_seeds`: replication ``r`` us
 seed for every policy (common random numbers) and its own policy seed. A task is one replication:
 it sets a thread's two generators to the start states of those seeds
 (:func:`bandits.core.rng.replication_generator_states`) before each policy, so results are
-bit-identical for any ``n_jobs`` and equal to
-driving the Gymnasium shell step by step with ``env.reset(seed=environment_seed)`` and
-``policy.reset(n_arms, seed=policy_seed, horizon=horizon)``.
+bit-identical for any ``n_jobs`` and equal to driving the Gymnasium shell step by step with
+``env.reset(seed=environment_seed)`` and ``policy.reset(env, seed=policy_seed, horizon=horizon)``
+(:func:`bandits.gym_driver.rollout`).
 """
 
 from __future__ import annotations
@@ -86,7 +86,9 @@ class RunResult:
     record_points : int64 array (J,)
         1-based steps at which cumulative values were recorded.
     cumulative_regret : float64 array (P, R, J)
-        Exact cumulative pseudo-regret ``sum_{s<=t} (mu* - mu_{a_s})``.
+        Exact cumulative pseudo-regret against the setting's comparator, in its time unit (classic
+        bandit: ``sum_{s<=t} (mu* - mu_{a_s})``; cascading RL: ``sum_k V* - V^{pi_k}``; solver
+        tuning: iterations above the instance-optimal omega).
     cumulative_reward : float64 array (P, R, J)
         Cumulative realised reward.
     pull_counts : int64 array (P, R, K)

@@ -2,7 +2,7 @@
 
 Kernel references
 -----------------
-A fused loop (``bandits.runner``) runs an environment kernel and a policy's kernels together. It
+A setting's fused loop (run by ``bandits.runner``) runs an environment kernel and a policy's kernels together. It
 does not receive the kernels as jitted-function arguments: numba types such an argument by the
 identity of the live dispatcher object, so a signature containing one never matches the on-disk
 cache of another process (every process would recompile, and the cache index grows without
@@ -15,11 +15,22 @@ on disk by any later process.
 Cache freshness
 ---------------
 numba decides whether a cached function is fresh from a hash of the file that defines it, not of
-the kernels it calls, so editing ``bandits/policies/classic.py`` would leave a stale runner in
-``bandits/__pycache__``. :class:`ProjectSourceLocator` stamps every cache entry of this project's
-modules with a hash of *all* ``.py`` files of the ``bandits`` and ``environments`` packages, so any
-edit recompiles everything once and nothing stale is ever run. Kernels defined outside the
-project carry a hash of their own file in their reference for the same reason.
+the kernels it calls, so editing a policy module (``bandits/policies/classic/index_policies.py``)
+would leave a stale fused loop in ``environments/classic/__pycache__``. ``ProjectSourceLocator``
+stamps every cache entry of this project's modules with a hash of *all* ``.py`` files of the
+``bandits`` and ``environments`` packages (:func:`project_source_stamp`), so any edit recompiles
+everything once and nothing stale is ever run. Kernels defined outside the project carry a hash
+of their own file in their reference for the same reason.
+
+numba unpickles a cache index before it compares stamps, and an index written by another version
+of the source can name modules that no longer exist (after a module moved), which would fail to
+load. So the first 12 hexadecimal digits of the stamp are also part of every cache file name: an
+index of another version is never opened, and files of other versions are deleted once per
+directory and process.
+
+The locator uses numba's private caching API (``numba.core.caching``), tested on numba
+:data:`TESTED_NUMBA`; setup.cfg pins that range. Should the API differ, a ``RuntimeWarning`` says
+so and the cache moves to a directory of its own per source version (:func:`fallback_cache_dir`).
 
 The cache directory follows numba's usual rules (``NUMBA_CACHE_DIR`` if set, else ``__pycache__``
 beside the source, else the user-wide cache).
@@ -83,12 +94,20 @@ def _in_project(py_file: str) -> bool:
 #: numba releases whose private caching API (``numba.core.caching``) the locator was tested
 #: against; setup.cfg pins numba to this range.
 TESTED_NUMBA = ("0.61", "0.68")
-_CACHING_API = ("_CacheLocator", "CacheImpl", "UserProvidedCacheLocator", "InTreeCacheLocator", "UserWideCacheLocator")
+#: numba's own locators, tried in this order for the cache directory; numba 0.61 names them with
+#: a leading underscore (``_UserProvidedCacheLocator``), later releases without.
+_NUMBA_LOCATORS = ("UserProvidedCacheLocator", "InTreeCacheLocator", "UserWideCacheLocator")
+
+
+def _numba_locator(caching_module, name):
+    return getattr(caching_module, name, None) or getattr(caching_module, "_" + name, None)
 
 
 def caching_api_available(caching_module) -> bool:
     """True if ``caching_module`` (``numba.core.caching``) has the private API the locator uses."""
-    if not all(hasattr(caching_module, name) for name in _CACHING_API):
+    if not all(hasattr(caching_module, name) for name in ("_CacheLocator", "CacheImpl")):
+        return False
+    if any(_numba_locator(caching_module, name) is None for name in _NUMBA_LOCATORS):
         return False
     locators = getattr(caching_module.CacheImpl, "_locator_classes", None)
     base = caching_module._CacheLocator
@@ -102,11 +121,7 @@ def _make_locator_class(caching_module):
         """numba cache locator for this project's functions: the directory numba would use anyway,
         with the whole project's source hash (:func:`project_source_stamp`) as freshness stamp."""
 
-        _fallbacks = (
-            caching_module.UserProvidedCacheLocator,
-            caching_module.InTreeCacheLocator,
-            caching_module.UserWideCacheLocator,
-        )
+        _fallbacks = tuple(_numba_locator(caching_module, name) for name in _NUMBA_LOCATORS)
 
         def __init__(self, inner):
             self._inner = inner
@@ -174,8 +189,8 @@ def _prune_other_stamps(directory: str, tag: str) -> None:
 
 def fallback_cache_dir() -> str:
     """The cache directory used when numba's caching API is not the tested one: a directory of
-    its own for every version of the project's source (``regretlab-<stamp>`` under the user's
-    cache directory), so a stale compiled loop is never loaded."""
+    its own for every version of the project's source (``regretlab/numba-<12-hex-digit stamp
+    tag>`` under ``$XDG_CACHE_HOME`` or ``~/.cache``), so a stale compiled loop is never loaded."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "regretlab", f"numba-{project_source_stamp()[:_STAMP_TAG_LENGTH]}")
 

@@ -173,7 +173,7 @@ def as_generator(seed, name: str = "seed") -> np.random.Generator:
 # ---------------------------------------------------------------------------------------------
 # numpy.random.SeedSequence and PCG64 seeding re-implemented with the same constants, so that
 # the runner can compute every replication's generator states at once (about 0.5 us each instead
-# of about 150 us through NumPy objects). tests/test_rng.py checks equality with NumPy's
+# of about 150 us through NumPy objects). tests/core/test_rng.py checks equality with NumPy's
 # default_rng(replication_seeds(root, r)[j]) on random roots and replication indices.
 _MASK32 = np.uint64(0xFFFFFFFF)
 _INIT_A = np.uint64(0x43B0D7E5)

@@ -17,7 +17,7 @@ Configuration
     means = [0.1, 0.2, 0.3]     # the environment's parameters
 
     [[policies]]
-    name = "ucb1"               # a key of bandits.POLICIES (`regretlab list`)
+    name = "ucb1"               # a registered policy name (`regretlab list`)
     alpha = 2.0                 # hyper-parameters; omitted ones take their defaults
 
 Every problem is reported at once, each with its path, e.g.

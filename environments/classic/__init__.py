@@ -15,7 +15,7 @@ module                     holds
 from environments.classic.dynamics import bernoulli_pull, gaussian_pull
 from environments.classic.gym_entry_points import BernoulliBanditEnv, GaussianBanditEnv
 from environments.classic.loop import ClassicLoop, run_classic_replication
-from environments.classic.problem import DEFAULT_MEANS, BernoulliBandit, GaussianBandit, check_classic_policy
+from environments.classic.problem import DEFAULT_MEANS, BernoulliBandit, GaussianBandit, check_rewards_compatible
 from environments.classic.shell import ClassicBanditEnv
 from environments.classic.view import ArmedBanditView
 
@@ -31,5 +31,5 @@ __all__ = [
     "run_classic_replication",
     "bernoulli_pull",
     "gaussian_pull",
-    "check_classic_policy",
+    "check_rewards_compatible",
 ]

@@ -36,7 +36,7 @@ from environments.classic.loop import ClassicLoop
 from environments.classic.shell import ClassicBanditEnv
 from environments.classic.view import ArmedBanditView
 
-__all__ = ["BernoulliBandit", "GaussianBandit", "DEFAULT_MEANS", "check_classic_policy"]
+__all__ = ["BernoulliBandit", "GaussianBandit", "DEFAULT_MEANS", "check_rewards_compatible"]
 
 #: The default instance: 10 Bernoulli arms with means 0.1, 0.19, ..., 0.9.
 DEFAULT_MEANS = tuple(float(x) for x in np.linspace(0.1, 0.9, 10))
@@ -56,7 +56,7 @@ class _ArmedBandit:
 
     def check_policy_compatible(self, policy, path: str = "policy") -> None:
         """``ValueError`` unless ``policy`` is a classic policy accepting these rewards."""
-        check_classic_policy(self, policy, path)
+        check_rewards_compatible(self, policy, path)
 
     def fused_loop(self, policies, horizon, record_points):
         """The fused runner's loop for this problem (:class:`environments.classic.loop.ClassicLoop`)."""
@@ -153,7 +153,7 @@ class GaussianBandit(_ArmedBandit):
 
 
 
-def check_classic_policy(problem, policy, path: str) -> None:
+def check_rewards_compatible(problem, policy, path: str) -> None:
     """``ValueError`` unless ``policy`` is a classic :class:`~bandits.core.policy.Policy` whose
     reward range covers the rewards of the classic problem ``problem``."""
     if not isinstance(policy, Policy) or policy.setting != "classic":

@@ -44,7 +44,6 @@ def _play(policy, n_arms, n_steps, seed, horizon, rewards):
     return actions
 
 
-#: setting -> conformance check of that setting's policies (see :func:`register_policy_check`).
 def check_classic_policy(policy, *, n_arms: int = 5, n_steps: int = 300, seed: int = 12345) -> None:
     """Check that a classic-bandit ``policy`` honours the policy contract; raise
     :class:`PolicyCheckError` if not.
