@@ -24,14 +24,8 @@ _BENCH_EXAMPLES = """examples:
   regretlab bench --policy ucb1 --arms 10 --horizon 10000 --reps 100 --jobs 1
   regretlab bench --policy ucb1 --gym --reps 5             # the Gymnasium shell, step by step
   regretlab bench --policy ucb1 --env gaussian --json
-  regretlab bench --sor-sweep                              # SOR per iteration vs PyAMG at n = 10^4 and 10^6
 
-Every setting's presets (--env) and the examples of docs/performance.md are listed below.
---sor-sweep times one SOR iteration of the solver-tuning setting's kernels (matrix-free stencil:
-sweep + residual norm; its sweep alone; the CSR kernel) and of PyAMG's compiled SOR sweep on the
-5-point Laplacian of an N x N grid, for each N of --sizes (n = N^2 unknowns), in nanoseconds per
-unknown per iteration, with the ratios ours/PyAMG (median of --repeats). PyAMG is a
-benchmark-only dependency: pip install -e '.[bench]'; without it only our kernels are timed.
+More examples, one per setting, are in docs/performance.md.
 """
 
 
@@ -43,7 +37,25 @@ def _bench_epilog():
     for setting in settings().values():
         for name, preset in setting.bench_presets.items():
             lines.append(f"  {name:<22} [{setting.name}] {preset.description}")
+    extras = [(name, setting) for setting in settings().values() for name in setting.bench_commands]
+    if extras:
+        lines += ["", "benchmarks of a setting's own numerics (regretlab bench --NAME --help for their options):"]
+        for name, setting in extras:
+            lines.append(f"  --{name:<20} [{setting.name}]")
     return "\n".join(lines)
+
+
+def _bench_command(argv):
+    """``(function, its arguments)`` when ``argv`` is ``bench --NAME ...`` for a benchmark a
+    setting registers (``Setting.bench_commands``), else None."""
+    from bandits.core.registry import resolve, settings
+
+    if len(argv) >= 2 and argv[0] == "bench" and argv[1].startswith("--"):
+        for setting in settings().values():
+            reference = setting.bench_commands.get(argv[1][2:])
+            if reference is not None:
+                return resolve(reference), list(argv[2:])
+    return None
 
 
 _LIST_EXAMPLES = """examples:
@@ -89,10 +101,10 @@ def _parser():
     )
 
     p = commands.add_parser(
-        "bench", help="measure steps per second of the fused runner or the Gymnasium shell (or, with --sor-sweep, SOR against PyAMG)",
+        "bench", help="measure steps per second of the fused runner or the Gymnasium driver (and settings' own benchmarks)",
         epilog=_bench_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--policy", default="ucb1", help="policy name (see 'regretlab list'); default ucb1")
+    p.add_argument("--policy", required=True, help="policy name (see 'regretlab list')")
     p.add_argument(
         "--arms", type=int, default=10,
         help="the size the preset builds its problem from (arms, items, stream length or grid side; see the presets "
@@ -103,17 +115,9 @@ def _parser():
     p.add_argument("--jobs", type=int, default=1, help="threads; default 1")
     p.add_argument("--env", default=None, help="a bench preset of the policy's setting (listed below)")
     p.add_argument("--gym", action="store_true", help="drive the Gymnasium shell and policy face step by step instead")
-    p.add_argument("--seed", type=int, default=0, help="root seed (with --sor-sweep: of the right-hand side); default 0")
+    p.add_argument("--seed", type=int, default=0, help="root seed; default 0")
     p.add_argument("--repeats", type=int, default=3, help="warm runs timed; the median is reported; default 3")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    p.add_argument(
-        "--sor-sweep", action="store_true",
-        help="instead of a policy, time one SOR iteration of our kernels against PyAMG (see below)",
-    )
-    p.add_argument(
-        "--sizes", default=None,
-        help="with --sor-sweep: comma-separated grid sides N (n = N^2 unknowns); default 100,1000 (n = 10^4, 10^6)",
-    )
     return parser
 
 
@@ -161,54 +165,9 @@ def _list():
         print()
 
 
-def _parse_sizes(text):
-    try:
-        sizes = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise ValueError(f"--sizes: must be comma-separated integers (grid sides N), got {text!r}") from None
-    if not sizes:
-        raise ValueError(f"--sizes: must name at least one grid side N, got {text!r}")
-    return sizes
-
-
-def _sor_sweep(args):
-    from bandits.bench.sor_sweep import SOR_SWEEP_SIZES, sor_sweep_benchmark
-
-    sizes = SOR_SWEEP_SIZES if args.sizes is None else _parse_sizes(args.sizes)
-    figures = sor_sweep_benchmark(sizes, args.repeats, seed=args.seed)
-    if figures["pyamg_missing"]:
-        print(f"regretlab bench: {figures['pyamg_missing']}; timing our kernels only", file=sys.stderr)
-    if args.json:
-        print(json.dumps(figures))
-        return
-    versions = ", ".join(f"{k} {v}" for k, v in figures["versions"].items())
-    print(
-        f"SOR on the 5-point Laplacian (A = 4 I - neighbours, x0 = 0, b ~ N(0, I)), omega = {figures['omega']}; "
-        f"{versions}\n"
-        f"ns per unknown per iteration = (t(2k) - t(k)) / (k n), median of {figures['repeats']} repeats [range]"
-    )
-    width = max(len(name) for name in figures["variants"])
-    for entry in figures["sizes"]:
-        k1, k2 = entry["iterations"]
-        print(f"\nN = {entry['n_side']}, n = {entry['n']:,} (k = {k1}, {k2})")
-        for name, value in entry["ns_per_unknown_iteration"].items():
-            low, high = entry["range"][name]
-            spread = f"[{low:.2f}-{high:.2f}]"
-            print(f"  {name:<{width}}  {value:7.2f}  {spread:<15}  {figures['variants'][name]}")
-        for name, ratio in entry["ratios"].items():
-            print(f"  ratio {name:<32} {ratio:.2f}")
-    if not figures["pyamg_missing"]:
-        print(f"\nissue target: stencil/pyamg_sor <= {figures['target_ratio']} (our sweep + residual against PyAMG's sweep alone)")
-
-
 def _bench(args):
     from bandits.bench import benchmark
 
-    if args.sor_sweep:
-        _sor_sweep(args)
-        return
-    if args.sizes is not None:
-        raise ValueError("--sizes: only with --sor-sweep")
     figures = benchmark(
         args.policy, arms=args.arms, horizon=args.horizon, reps=args.reps, jobs=args.jobs,
         env=args.env, gym_shell=args.gym, seed=args.seed, repeats=args.repeats,
@@ -255,7 +214,17 @@ def main(argv=None) -> int:
     """Entry point of the ``regretlab`` console script."""
     if not faulthandler.is_enabled():
         faulthandler.enable()  # a crash in compiled code prints the Python stack instead of nothing
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        extra = _bench_command(argv)  # reads the setting registry: a broken plug-in is reported here
+        parser = None if extra is not None else _parser()
+    except ValueError as error:
+        print(f"regretlab: error: {error}", file=sys.stderr)
+        return 2
+    if extra is not None:
+        function, arguments = extra
+        return function(arguments)
+    args = parser.parse_args(argv)
     try:
         if args.command == "list":
             _list()

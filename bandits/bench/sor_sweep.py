@@ -7,8 +7,11 @@ A benchmark of one setting's numerics, kept apart from the generic throughput be
 
 from __future__ import annotations
 
+import argparse
+import json
 import math
 import statistics
+import sys
 import time
 
 import numba as nb
@@ -18,7 +21,7 @@ from bandits.core.validation import check_integer, check_real
 from environments.solver_tuning.linear_solvers.csr import laplacian_5point_csr, sor_csr_kernel
 from environments.solver_tuning.linear_solvers.stencil import _WAVEFRONT, _sweep_block, sor_stencil_kernel
 
-__all__ = ["sor_sweep_benchmark", "SOR_SWEEP_SIZES", "SOR_SWEEP_VARIANTS", "SOR_SWEEP_RATIOS", "PYAMG_MISSING"]
+__all__ = ["main", "sor_sweep_benchmark", "SOR_SWEEP_SIZES", "SOR_SWEEP_VARIANTS", "SOR_SWEEP_RATIOS", "PYAMG_MISSING"]
 
 
 SOR_SWEEP_SIZES = (100, 1000)
@@ -191,3 +194,69 @@ def sor_sweep_benchmark(sizes=SOR_SWEEP_SIZES, repeats: int = 3, *, omega: float
     }
 
 
+def _parse_sizes(text):
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(f"--sizes: must be comma-separated integers (grid sides N), got {text!r}") from None
+    if not sizes:
+        raise ValueError(f"--sizes: must name at least one grid side N, got {text!r}")
+    return sizes
+
+
+def _print_figures(args):
+    sizes = SOR_SWEEP_SIZES if args.sizes is None else _parse_sizes(args.sizes)
+    figures = sor_sweep_benchmark(sizes, args.repeats, seed=args.seed)
+    if figures["pyamg_missing"]:
+        print(f"regretlab bench: {figures['pyamg_missing']}; timing our kernels only", file=sys.stderr)
+    if args.json:
+        print(json.dumps(figures))
+        return
+    versions = ", ".join(f"{k} {v}" for k, v in figures["versions"].items())
+    print(
+        f"SOR on the 5-point Laplacian (A = 4 I - neighbours, x0 = 0, b ~ N(0, I)), omega = {figures['omega']}; "
+        f"{versions}\n"
+        f"ns per unknown per iteration = (t(2k) - t(k)) / (k n), median of {figures['repeats']} repeats [range]"
+    )
+    width = max(len(name) for name in figures["variants"])
+    for entry in figures["sizes"]:
+        k1, k2 = entry["iterations"]
+        print(f"\nN = {entry['n_side']}, n = {entry['n']:,} (k = {k1}, {k2})")
+        for name, value in entry["ns_per_unknown_iteration"].items():
+            low, high = entry["range"][name]
+            spread = f"[{low:.2f}-{high:.2f}]"
+            print(f"  {name:<{width}}  {value:7.2f}  {spread:<15}  {figures['variants'][name]}")
+        for name, ratio in entry["ratios"].items():
+            print(f"  ratio {name:<32} {ratio:.2f}")
+    if not figures["pyamg_missing"]:
+        print(f"\ntarget: stencil/pyamg_sor <= {figures['target_ratio']} (our sweep + residual against PyAMG's sweep alone)")
+
+
+def main(argv=None) -> int:
+    """``regretlab bench --sor-sweep [--sizes N,N] [--repeats R] [--seed S] [--json]``: the SOR
+    sweep of the solver-tuning setting (registered as a bench command in its setting record).
+    Exit status 0, or 2 on invalid input."""
+    parser = argparse.ArgumentParser(
+        prog="regretlab bench --sor-sweep",
+        description=(
+            "Time one SOR iteration of the solver-tuning setting's kernels (matrix-free stencil: sweep + residual "
+            "norm; its sweep alone; the CSR kernel) and of PyAMG's compiled SOR sweep on the 5-point Laplacian of an "
+            "N x N grid, for each N of --sizes (n = N^2 unknowns), in nanoseconds per unknown per iteration, with "
+            "the ratios ours/PyAMG (median of --repeats). PyAMG is a benchmark-only dependency: "
+            "pip install -e '.[bench]'; without it only our kernels are timed."
+        ),
+    )
+    parser.add_argument(
+        "--sizes", default=None,
+        help="comma-separated grid sides N (n = N^2 unknowns); default 100,1000 (n = 10^4, 10^6)",
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="timed repeats; the median is reported; default 3")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the right-hand side; default 0")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    args = parser.parse_args(argv)
+    try:
+        _print_figures(args)
+    except ValueError as error:
+        print(f"regretlab bench --sor-sweep: error: {error}", file=sys.stderr)
+        return 2
+    return 0

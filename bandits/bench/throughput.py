@@ -45,7 +45,9 @@ def _build(preset_name, preset, arms):
     try:
         return problem_class(name)(**params)
     except ValueError as error:
-        raise ParameterError("arms", arms, f"must fit the preset {preset_name!r} ({preset.description}): {error}") from None
+        raise ParameterError(
+            "arms", arms, f"must fit the preset {preset_name!r} ({preset.description})", got=f"{arms} ({error})"
+        ) from None
 
 
 def _problem_for(policy_name, make_policy, env, arms):
@@ -77,7 +79,7 @@ def _gym_finals(problem, make_policy, horizon, reps, seed):
 
 
 def benchmark(
-    policy: str = "ucb1",
+    policy: str,
     *,
     arms: int = 10,
     horizon: int = 10_000,

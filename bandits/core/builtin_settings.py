@@ -173,7 +173,9 @@ SOLVER_TUNING = Setting(
         ),
     },
     bench_policy_params={"fixed_omega": {"omega_index": 0}},
-    example_problems=(("SORTuning", {"shift_distribution": "high"}),),
+    # regretlab bench --sor-sweep: our SOR kernels per iteration against PyAMG's compiled sweep
+    bench_commands={"sor-sweep": "bandits.bench.sor_sweep:main"},
+    example_problems=(("SORTuning", {"shift_distribution": "high"}), ("HeatEquationTuning", {"nx": 8})),
     example_horizon=40,
 )
 

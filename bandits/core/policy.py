@@ -50,7 +50,14 @@ from bandits.core.protocols import learner_view_of
 from bandits.core.rng import as_generator, make_random_stream
 from bandits.core.validation import ParameterError, check_integer
 
-__all__ = ["Policy"]
+__all__ = ["Policy", "require_policy_of_setting"]
+
+
+def require_policy_of_setting(policy, setting: str, path: str = "policy") -> None:
+    """``ParameterError`` naming ``path`` unless ``policy`` is a :class:`Policy` of the setting
+    called ``setting``: what every problem's ``check_policy_compatible`` checks first."""
+    if not isinstance(policy, Policy) or policy.setting != setting:
+        raise ParameterError(path, policy, f"must be a policy of the {setting!r} setting (see regretlab list)")
 
 
 class Policy:
@@ -151,12 +158,20 @@ class Policy:
             ``self``, so that ``policy = UCB1().reset(env, seed=0)`` works.
         """
         view = self.learner_view_from(view)
-        self._horizon = self.check_horizon(horizon)
-        self._start(view)
-        self._view = view
-        self._generator = as_generator(seed)
-        self._stream = make_random_stream(self._generator)
-        self._bind_entry_points()
+        horizon = self.check_horizon(horizon)
+        generator = as_generator(seed)
+        before = dict(self.__dict__)
+        try:  # all or nothing: a reset that fails leaves the policy as it was
+            self._horizon = horizon
+            self._start(view)
+            self._view = view
+            self._generator = generator
+            self._stream = make_random_stream(generator)
+            self._bind_entry_points()
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
         return self
 
     def _start(self, view) -> None:
@@ -177,6 +192,18 @@ class Policy:
         """Learn from the outcome of ``action``: ``feedback`` is the setting's feedback
         (``view.feedback(reward, info)`` of the Gymnasium step)."""
         raise NotImplementedError
+
+    def _check_reward(self, reward, name: str = "reward") -> float:
+        """``reward`` as a float, or ``ParameterError`` (named ``name``) unless it is a finite
+        number inside :attr:`reward_range`."""
+        try:
+            value = float(reward)
+        except (TypeError, ValueError):
+            raise ParameterError(name, reward, "must be a real number") from None
+        low, high = self.reward_range
+        if not math.isfinite(value) or not low <= value <= high:
+            raise ParameterError(name, reward, f"{type(self).__name__} needs finite rewards in [{low:g}, {high:g}]")
+        return value
 
     def _require_reset(self):
         if not hasattr(self, "_state"):

@@ -97,15 +97,21 @@ def unregister_setting(name: str) -> None:
 
 
 def _load() -> None:
-    """Read the built-in records and the ``regretlab.settings`` entry points, once."""
+    """Read the built-in records and the ``regretlab.settings`` entry points, once. If a plug-in
+    is broken, the error is raised now and again on every later use (never a registry that
+    silently lacks the plug-in)."""
     global _LOADED
     if _LOADED:
         return
+    try:
+        for setting in BUILTIN_SETTINGS:
+            _check_no_clash(setting)
+            _SETTINGS[setting.name] = setting
+        load_plugins()
+    except BaseException:
+        _SETTINGS.clear()
+        raise
     _LOADED = True
-    for setting in BUILTIN_SETTINGS:
-        _check_no_clash(setting)
-        _SETTINGS[setting.name] = setting
-    load_plugins()
 
 
 def load_plugins() -> list:
@@ -122,7 +128,13 @@ def load_plugins() -> list:
     added = []
     with _LOCK:
         for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
-            loaded = entry_point.load()
+            try:
+                loaded = entry_point.load()
+            except Exception as error:
+                raise ValueError(
+                    f"entry point {entry_point.name!r} of group {ENTRY_POINT_GROUP!r} ({entry_point.value}): cannot be "
+                    f"loaded: {type(error).__name__}: {error}"
+                ) from error
             setting = loaded() if callable(loaded) and not isinstance(loaded, Setting) else loaded
             if not isinstance(setting, Setting):
                 raise ValueError(

@@ -58,13 +58,16 @@ class Setting:
     bench_presets : mapping of str to BenchPreset
         Problems for ``regretlab bench --env``; the first one on which a policy can run is its
         default.
+    bench_commands : mapping of str to str
+        Benchmarks of the setting's own numerics, run as ``regretlab bench --NAME [options]``:
+        name -> ``main(argv) -> exit status``, which parses its own options.
     bench_policy_params : mapping of str to dict
         Constructor arguments ``regretlab bench`` and the registry-wide tests pass to a policy
         that has required ones.
     example_problems : tuple of (str, dict)
         Small instances, ``(problem name, constructor arguments)``, on which the registry-wide
-        tests run every policy of the setting (each policy on the first example it is
-        compatible with): conformance, and the Gymnasium driver equal to the fused runner.
+        tests run every policy of the setting, on every example it is compatible with: the
+        Gymnasium driver must equal the fused runner.
     example_horizon : int
         The horizon of those tests, in the setting's time unit.
     """
@@ -79,13 +82,15 @@ class Setting:
     report_section: str | None = None
     bench_presets: Mapping[str, BenchPreset] = field(default_factory=dict)
     bench_policy_params: Mapping[str, dict] = field(default_factory=dict)
+    bench_commands: Mapping[str, str] = field(default_factory=dict)
     example_problems: tuple = ()
     example_horizon: int = 100
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.isidentifier():
             raise ValueError(f"name: must be a Python identifier, got {self.name!r}")
-        for attribute in ("problems", "policies", "environments", "bench_presets", "bench_policy_params"):
+        for attribute in ("problems", "policies", "environments", "bench_presets", "bench_policy_params",
+                          "bench_commands"):
             object.__setattr__(self, attribute, _frozen(getattr(self, attribute)))
         object.__setattr__(self, "papers", tuple(self.papers))
         object.__setattr__(self, "example_problems", tuple((name, dict(params)) for name, params in self.example_problems))
@@ -93,7 +98,7 @@ class Setting:
             if name not in self.problems:
                 raise ValueError(f"{self.name}: example problem {name!r} is not one of its problems")
         for reference in [*self.problems.values(), *self.policies.values(), *self.environments.values(),
-                          self.policy_check, self.report_section]:
+                          *self.bench_commands.values(), self.policy_check, self.report_section]:
             if reference is not None and (not isinstance(reference, str) or ":" not in reference):
                 raise ValueError(f"{self.name}: references must be 'module:attribute' strings, got {reference!r}")
         for env_id in self.environments:

@@ -252,7 +252,9 @@ def load_config(source) -> ExperimentConfig:
         "n_replications": n_replications,
         "seed": seed,
         "chunk_size": chunk_size,
-        "record_points": data.get("record_points", {"dense_until": 10_000, "per_decade": 200}),
+        # the density actually used when the file gives none (a streaming problem's own), so that
+        # the manifest rebuilds the same record points
+        "record_points": data.get("record_points", {"dense_until": density[0], "per_decade": density[1]}),
         "environments": [dict(name=n, **p) for n, p, _ in environments],
         "policies": [dict(name=n, **p) for n, p, _ in policies],
     }

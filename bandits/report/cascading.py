@@ -22,7 +22,7 @@ def cascading_report_section(env, out, config):
     horizon = result.horizon
     problem = problem_class(env.name)(**env.params)
     unit = problem.time_unit
-    can_stop = [getattr(policy_class(entry["name"]), "can_stop", False) for entry in config["policies"]]
+    can_stop = [policy_class(entry["name"]).can_stop for entry in config["policies"]]
     show_stopping = any(can_stop) or bool(np.any(result.metrics["stopped"]))
     rows = []
     for p, label in enumerate(result.policy_labels):

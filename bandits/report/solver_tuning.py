@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bandits.core.registry import policy_class
 from bandits.report.sections import ReportSection, mean_se, policy_style, save_figure
 from environments.solver_tuning import DEFAULT_OMEGA_GRID
 
@@ -15,8 +16,9 @@ __all__ = ["solver_tuning_report_section"]
 
 def solver_tuning_report_section(env, out, config):
     """Per policy: total SOR iterations per instance (mean ± s.e. over replications), relative
-    to the instance-optimal omega and to the best fixed omega among the run's ``fixed_omega``
-    policies (per replication, then averaged), the best fixed grid omega in hindsight (with
+    to the instance-optimal omega and to the best fixed omega among the run's fixed-omega
+    comparators (policies whose class sets ``is_fixed_comparator``, e.g. ``fixed_omega``; per
+    replication, then averaged), the best fixed grid omega in hindsight (with
     ``grid_costs``); a figure of the mean omega played against the instance index."""
     import matplotlib  # matplotlib loads only when a report is written
 
@@ -30,7 +32,7 @@ def solver_tuning_report_section(env, out, config):
     horizon = result.horizon
     total = metrics["total_iterations"].astype(float)
     star = metrics["instance_optimal_iterations"].astype(float) if "instance_optimal_iterations" in metrics else None
-    fixed = [p for p, name in enumerate(names) if name == "fixed_omega"]
+    fixed = [p for p, name in enumerate(names) if getattr(policy_class(name), "is_fixed_comparator", False)]
     best_fixed = total[fixed].min(axis=0) if fixed else None
     n = total.shape[1]
 

@@ -16,12 +16,23 @@ import math
 
 import numpy as np
 
+from bandits.core.registry import policy_class
 from bandits.core.validation import ParameterError, check_integer
 from bandits.report.sections import ReportSection, mean_se, save_figure
 from bandits.runner import run
 from environments.streaming import MAX_COUNT
 
 __all__ = ["streaming_report_section", "relative_regret", "normalised_regret", "log_log_horizon_slope"]
+
+
+def _policies_of(config):
+    """The policies of an experiment's manifest, rebuilt from their registry names and
+    hyper-parameters, so that the report reads their attributes (``is_regret_baseline``,
+    ``uses_oracle_gap``, ``paper_accounting``) rather than matching names."""
+    return [
+        policy_class(entry["name"])(**{k: v for k, v in entry.items() if k != "name"})
+        for entry in config["policies"]
+    ]
 
 
 def relative_regret(final, baseline):
@@ -81,9 +92,9 @@ def streaming_report_section(env, out, config):
     result = env.result
     metrics = result.metrics
     labels = result.policy_labels
-    names = [entry["name"] for entry in config["policies"]]
+    policies = _policies_of(config)
     final = result.final_regret
-    baseline = names.index("uniform_exploration") if "uniform_exploration" in names else None
+    baseline = next((p for p, policy in enumerate(policies) if policy.is_regret_baseline), None)
     rows = []
     for p, label in enumerate(labels):
         row = [label]
@@ -121,7 +132,7 @@ def streaming_report_section(env, out, config):
     figure = save_figure(fig, out, f"memory_env{env.index}")
     plt.close(fig)
 
-    paper = [labels[p] for p, entry in enumerate(config["policies"]) if entry.get("paper_accounting")]
+    paper = [labels[p] for p, policy in enumerate(policies) if policy.paper_accounting]
     notes = [
         "Regret curves: exact pseudo-regret (every pull charged at the pulled arm's mean), except for policies "
         "with paper_accounting=True, whose curves follow the official code's charging (challengers of the level "
@@ -129,7 +140,7 @@ def streaming_report_section(env, out, config):
         "trajectories." + (f" Official accounting in the curves: {', '.join(paper)}." if paper else ""),
         "Ratios to uniform exploration (U) are per replication (same instance and arrival order), then averaged.",
     ]
-    oracle = [labels[p] for p, entry in enumerate(config["policies"]) if entry.get("gap_hint") == "oracle"]
+    oracle = [labels[p] for p, policy in enumerate(policies) if policy.uses_oracle_gap]
     if oracle:
         notes.append(
             f"ORACLE INFORMATION: {', '.join(oracle)} use(s) the true best/second-best gap of each instance "

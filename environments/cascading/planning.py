@@ -32,7 +32,6 @@ __all__ = [
     "cascade_list_value",
     "best_perm",
     "all_item_lists",
-    "exhaustive_best_list",
     "exhaustive_best_list_by_priority",
     "plan_values",
     "optimal_values",
@@ -167,20 +166,6 @@ def all_item_lists(n_items: int, list_length: int):
         lists[i, : len(row)] = row
         lengths[i] = len(row)
     return lists, lengths
-
-
-@nb.njit(cache=True, nogil=True)
-def exhaustive_best_list(u, w, w_bot, lists, lengths):
-    """Exhaustive search: ``(value, index)`` of the first list of ``lists`` (see
-    :func:`all_item_lists`) with the largest ``f(A, u, w)``. ``O(N^m m)``."""
-    best = -np.inf
-    best_index = 0
-    for i in range(lengths.size):
-        value = cascade_list_value(lists[i], lengths[i], u, w, w_bot)
-        if value > best:
-            best = value
-            best_index = i
-    return best, best_index
 
 
 @nb.njit(cache=True, nogil=True)

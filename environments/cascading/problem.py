@@ -20,7 +20,7 @@ from typing import ClassVar
 import numpy as np
 
 from bandits.core.indices import bernoulli_kl
-from bandits.core.policy import Policy
+from bandits.core.policy import require_policy_of_setting
 from bandits.core.validation import (
     ParameterError,
     check_choice,
@@ -202,9 +202,9 @@ class _CascadeProblem:
 
     # -- runner hooks ----------------------------------------------------------------------------
     def check_policy_compatible(self, policy, path: str = "policy") -> None:
-        """``ValueError`` unless ``policy`` is a cascading policy able to run on this problem."""
-        if not isinstance(policy, Policy) or policy.setting != self.setting:
-            raise ParameterError(path, policy, "must be a cascading policy (regretlab list)")
+        """``ValueError`` unless ``policy`` is a policy of the cascading setting able to run on
+        this problem."""
+        require_policy_of_setting(policy, self.setting, path)
         policy.check_view(self.learner_view, path)
 
     def fused_loop(self, policies, horizon, record_points):

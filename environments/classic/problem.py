@@ -29,7 +29,7 @@ from typing import ClassVar
 import numpy as np
 from gymnasium.wrappers import TimeLimit
 
-from bandits.core.policy import Policy
+from bandits.core.policy import require_policy_of_setting
 from bandits.core.validation import ParameterError, check_real, check_real_vector
 from environments.classic.dynamics import bernoulli_pull, gaussian_pull
 from environments.classic.loop import ClassicLoop
@@ -156,12 +156,11 @@ class GaussianBandit(_ArmedBandit):
 def check_rewards_compatible(problem, policy, path: str) -> None:
     """``ValueError`` unless ``policy`` is a classic :class:`~bandits.core.policy.Policy` whose
     reward range covers the rewards of the classic problem ``problem``."""
-    if not isinstance(policy, Policy) or policy.setting != "classic":
-        raise ParameterError(path, policy, "must be a classic-bandit Policy instance")
+    require_policy_of_setting(policy, "classic", path)
     low, high = policy.reward_range
     env_low, env_high = problem.reward_range
     if env_low < low or env_high > high:
-        raise ValueError(
-            f"{path}: {type(policy).__name__} needs rewards in [{low:g}, {high:g}], "
-            f"but {problem.name} rewards range over [{env_low:g}, {env_high:g}]"
+        raise ParameterError(
+            path, type(policy).__name__,
+            f"needs rewards in [{low:g}, {high:g}], but {problem.name} rewards range over [{env_low:g}, {env_high:g}]",
         )

@@ -25,7 +25,12 @@ Modules
 :mod:`.loop`
     The fused replication loops and their :class:`~bandits.core.protocols.FusedLoop` objects.
 :mod:`.shell`
-    The Gymnasium shells :class:`SORTuningEnv` and :class:`HeatEquationTuningEnv`.
+    The Gymnasium shells :class:`SORTuningShell` and :class:`HeatEquationTuningShell`, over a
+    problem (what ``problem.make_env(horizon)`` returns).
+:mod:`.gym_entry_points`
+    The registered environments :class:`SORTuningEnv` (``regretlab/SORTuning-v0``) and
+    :class:`HeatEquationTuningEnv` (``regretlab/HeatEquationTuning-v0``), which build the
+    problem from keyword parameters.
 :mod:`.linear_solvers`
     SOR, SSOR-PCG and CG (CSR and matrix-free stencil), closed forms, golden section, heat
     numerics.
@@ -34,19 +39,22 @@ The setting's policies live in :mod:`bandits.policies.solver_tuning`; its report
 :mod:`bandits.report.solver_tuning`.
 """
 
+from environments.solver_tuning.gym_entry_points import HeatEquationTuningEnv, SORTuningEnv
 from environments.solver_tuning.heat_dynamics import HEAT_PRESETS
 from environments.solver_tuning.heat_problem import PAPER_HEAT_HORIZON, HeatEquationTuning
 from environments.solver_tuning.loop import HeatLoop, SolverTuningLoop, run_heat_replication, run_solver_tuning_replication
 from environments.solver_tuning.protocol import DEFAULT_OMEGA_GRID, MAX_COST, OmegaGridView
-from environments.solver_tuning.shell import HeatEquationTuningEnv, SORTuningEnv
+from environments.solver_tuning.shell import HeatEquationTuningShell, SORTuningShell
 from environments.solver_tuning.sor_dynamics import SHIFT_DISTRIBUTIONS, draw_instance, omega_star_of_shift
 from environments.solver_tuning.sor_problem import SORTuning
 
 __all__ = [
     "SORTuning",
     "SORTuningEnv",
+    "SORTuningShell",
     "HeatEquationTuning",
     "HeatEquationTuningEnv",
+    "HeatEquationTuningShell",
     "OmegaGridView",
     "DEFAULT_OMEGA_GRID",
     "MAX_COST",

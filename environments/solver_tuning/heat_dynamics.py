@@ -3,9 +3,9 @@ to Relax*, ICLR 2024, arXiv:2310.02246, Appendix G.2; the official script ``h2d.
 Crank-Nicolson system of each time step and its warm-started SSOR-PCG (or CG) solve.
 
 ``u_t = kappa(t) Lap u + f(t, x)`` on the unit square, zero Dirichlet boundary, grid ``nx``,
-``dx = 1/nx``, interior points ``(i / nx, j / nx)`` i-outer, j-inner. The numpy helpers of
-:mod:`environments.solver_tuning.linear_solvers.heat_numerics` build the same systems by an
-independent path (tested).
+``dx = 1/nx``, interior points ``(i / nx, j / nx)`` i-outer, j-inner. The tests build the same
+systems by an independent numpy path (the oracle helpers ``heat_rhs``, ``heat_cn_stencil``... of
+``tests/settings/solver_tuning/solver_tuning_oracles.py``).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from bandits.core.validation import check_choice, check_integer, check_real
 from environments.solver_tuning.heat_dynamics import HEAT_PRESETS
 from environments.solver_tuning.loop import HeatLoop
 from environments.solver_tuning.protocol import OmegaGridView, check_flag, check_policy_fits, check_problem_omega_grid
-from environments.solver_tuning.shell import HeatEquationTuningEnv
+from environments.solver_tuning.shell import HeatEquationTuningShell
 
 __all__ = ["HeatEquationTuning", "PAPER_HEAT_HORIZON"]
 
@@ -148,17 +148,18 @@ class HeatEquationTuning:
                 "omega_grid": list(self.omega_grid), "record_actions": self.record_actions}
 
     def check_policy_compatible(self, policy, path: str = "policy") -> None:
-        """``ValueError`` unless ``policy`` is a solver-tuning policy whose grid fits."""
+        """:class:`~bandits.core.validation.ParameterError` unless ``policy`` is a solver-tuning
+        policy whose grid fits."""
         check_policy_fits(policy, self.learner_view, path)
 
     def fused_loop(self, policies, horizon, record_points):
         """The compiled loop of this problem (:class:`~environments.solver_tuning.loop.HeatLoop`)."""
         return HeatLoop(self, policies, horizon, record_points)
 
-    def make_env(self, horizon: int) -> HeatEquationTuningEnv:
+    def make_env(self, horizon: int) -> HeatEquationTuningShell:
         """The Gymnasium shell over this problem for a run of ``horizon`` time steps (truncated
         after the last one; its learner view has the context interval of that horizon)."""
-        return HeatEquationTuningEnv(self, horizon=horizon)
+        return HeatEquationTuningShell(self, horizon=horizon)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items() if k != "omega_grid")

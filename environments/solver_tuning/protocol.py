@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bandits.core.policy import require_policy_of_setting
 from bandits.core.validation import ParameterError, check_real, check_real_vector
 
 __all__ = [
@@ -119,12 +120,10 @@ def check_flag(name: str, value) -> bool:
 
 
 def check_policy_fits(policy, view: OmegaGridView, path: str = "policy") -> None:
-    """``ValueError`` naming ``path`` unless ``policy`` is a solver-tuning policy whose
+    """:class:`ParameterError` naming ``path`` unless ``policy`` is a solver-tuning policy whose
     hyper-parameters fit ``view`` (its grid, its ``omega`` or ``omega_index``)."""
-    if getattr(policy, "setting", None) != SETTING or not hasattr(policy, "kernel_hyper"):
-        raise ValueError(f"{path}: must be a solver-tuning policy (bandits.policies.solver_tuning), got {policy!r}")
+    require_policy_of_setting(policy, SETTING, path)
     try:
         policy.kernel_hyper(view, 1)
     except ValueError as error:
-        raise ValueError(f"{path}: {policy.label} does not fit the problem's omega_grid: {error}") from None
-
+        raise ParameterError(path, policy, f"must fit the problem's omega_grid ({error})", got=policy.label) from None

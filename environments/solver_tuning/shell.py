@@ -8,11 +8,10 @@ Both shells have the members of :class:`bandits.core.protocols.Shell`: ``learner
 solved since the last ``reset``) and ``step_regret(info, policy)``, the step's term of the fused
 loop's regret, so that :func:`bandits.gym_driver.rollout` reproduces the fused runner exactly.
 
-A shell is built from a problem (``problem.make_env(horizon)``, ``SORTuningEnv(problem, ...)``)
-or, as ``gymnasium.make("regretlab/SORTuning-v0", grid_size=5, horizon=10)`` does, from the
-problem's parameters; the problem class is then looked up in the setting registry
-(:func:`bandits.core.registry.problem_class`), which keeps this module free of an import of the
-problem modules (they import the shells for ``make_env``).
+A shell runs over a problem: ``problem.make_env(horizon)`` or ``SORTuningShell(problem,
+horizon=...)``. The registered environments (``gymnasium.make("regretlab/SORTuning-v0",
+grid_size=5, horizon=10)``), which build the problem from its parameters, are in
+:mod:`environments.solver_tuning.gym_entry_points`.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from bandits.core.registry import problem_class
 from bandits.core.rng import make_random_stream
 from bandits.core.validation import ParameterError, check_integer
 from environments.solver_tuning.heat_dynamics import heat_bump_kernel, heat_solve, heat_step_system
@@ -32,28 +30,27 @@ from environments.solver_tuning.linear_solvers.golden_section import golden_sect
 from environments.solver_tuning.protocol import OMEGA_HIGH, OMEGA_LOW, OmegaGridView, check_flag
 from environments.solver_tuning.sor_dynamics import draw_instance, omega_star_of_shift, sor_cost
 
-__all__ = ["SORTuningEnv", "HeatEquationTuningEnv"]
-
-
-def _shell_arguments(problem_name, problem, problem_params, horizon, **flags):
-    """The checked ``(problem, horizon, *flags)`` of a solver-tuning shell: a problem given whole
-    or by its parameters, a horizon >= 1, and boolean flags."""
-    cls = problem_class(problem_name)
-    if problem is None:
-        problem = cls(**problem_params)
-    elif problem_params:
-        raise ParameterError("problem_params", sorted(problem_params), "pass either a problem or its parameters, not both")
-    if not isinstance(problem, cls):
-        raise ParameterError("problem", problem, f"must be a {cls.__name__}")
-    checked = tuple(check_flag(name, flag) for name, flag in flags.items())
-    return (problem, check_integer("horizon", horizon, low=1), *checked)
+__all__ = ["SORTuningShell", "HeatEquationTuningShell"]
 
 
 class _OmegaGridShell(gym.Env):
-    """What the two shells share: the action spaces (``Discrete(d)`` or the continuous omega
-    box), the action check and the ``elapsed`` counter."""
+    """What the two shells share: the checked problem, horizon and flags, the action spaces
+    (``Discrete(d)`` or the continuous omega box), the action check and the ``elapsed``
+    counter."""
 
     metadata: ClassVar[dict] = {"render_modes": []}
+    #: The ``name`` of the problems the shell runs over.
+    problem_name: ClassVar[str] = ""
+
+    def _set_arguments(self, problem, horizon, **flags) -> None:
+        """Check and store the problem (one whose ``name`` is :attr:`problem_name`), the horizon
+        (>= 1) and the boolean flags."""
+        if isinstance(problem, type) or getattr(problem, "name", None) != self.problem_name:
+            raise ParameterError("problem", problem, f"must be a {self.problem_name} problem")
+        self.problem = problem
+        self.horizon = check_integer("horizon", horizon, low=1)
+        for name, flag in flags.items():
+            setattr(self, name, check_flag(name, flag))
 
     def _action_space(self, continuous: bool):
         if continuous:
@@ -64,10 +61,10 @@ class _OmegaGridShell(gym.Env):
         if self.continuous:
             value = np.asarray(action, dtype=np.float64).reshape(-1)
             if value.size != 1 or not (0.0 < value[0] < 2.0):
-                raise ValueError(f"action: must be one omega in (0, 2), got {action!r}")
+                raise ParameterError("action", action, "must be one omega in (0, 2)")
             return float(value[0])
         if isinstance(action, (bool, np.bool_)) or not isinstance(action, (int, np.integer)) or not self.action_space.contains(int(action)):
-            raise ValueError(f"action: must be an omega index in [0, {self.action_space.n - 1}], got {action!r}")
+            raise ParameterError("action", action, f"must be an omega index in [0, {self.action_space.n - 1}]")
         return self.problem.omega_grid[int(action)]
 
     @property
@@ -82,7 +79,7 @@ class _OmegaGridShell(gym.Env):
             raise RuntimeError(f"step: the episode of horizon {self.horizon} is over; call reset()")
 
 
-class SORTuningEnv(_OmegaGridShell):
+class SORTuningShell(_OmegaGridShell):
     """Gymnasium shell of a :class:`~environments.solver_tuning.SORTuning`: one linear system per
     step.
 
@@ -104,10 +101,10 @@ class SORTuningEnv(_OmegaGridShell):
     the fused loop makes); with ``info_costs=True`` it reads ``star_iterations`` instead.
     """
 
-    def __init__(self, problem=None, *, horizon=5000, continuous=False, info_costs=False, **problem_params):
-        self.problem, self.horizon, self.continuous, self.info_costs = _shell_arguments(
-            "SORTuning", problem, problem_params, horizon, continuous=continuous, info_costs=info_costs)
-        problem = self.problem
+    problem_name: ClassVar[str] = "SORTuning"
+
+    def __init__(self, problem, *, horizon=5000, continuous=False, info_costs=False):
+        self._set_arguments(problem, horizon, continuous=continuous, info_costs=info_costs)
         low, high = problem.context_range
         self.observation_space = spaces.Box(low, high, (1,), np.float64)
         self.action_space = self._action_space(self.continuous)
@@ -156,10 +153,11 @@ class SORTuningEnv(_OmegaGridShell):
     def step_regret(self, info: dict, policy=None) -> float:
         """The fused loop's regret term of the step just taken: ``info["iterations"]`` minus the
         iterations at the closed-form ``omega*(c_t)`` on the same instance (``policy`` is not
-        used). ``ValueError`` unless ``info`` is the last step's."""
+        used). :class:`~bandits.core.validation.ParameterError` unless ``info`` is the last
+        step's."""
         if info.get("instance") != self._t or self._t == 0:
-            raise ValueError(f"info: must be the info of the last step (instance {self._t}), got instance "
-                             f"{info.get('instance')!r}")
+            raise ParameterError("info", info, f"must be the info of the last step (instance {self._t})",
+                                 got=f"instance {info.get('instance')!r}")
         if self._solved_star is None:
             params = self.problem.kernel_params
             shift = self._solved_shift
@@ -167,7 +165,7 @@ class SORTuningEnv(_OmegaGridShell):
         return float(info["iterations"] - self._solved_star)
 
 
-class HeatEquationTuningEnv(_OmegaGridShell):
+class HeatEquationTuningShell(_OmegaGridShell):
     """Gymnasium shell of a :class:`~environments.solver_tuning.HeatEquationTuning`: one time step
     per step.
 
@@ -186,11 +184,10 @@ class HeatEquationTuningEnv(_OmegaGridShell):
     iteration count (the fused loop's curve is the cumulative iteration count).
     """
 
-    def __init__(self, problem=None, *, horizon=5000, continuous=False, instance_optimal=False, **problem_params):
-        self.problem, self.horizon, self.continuous, self.instance_optimal = _shell_arguments(
-            "HeatEquationTuning", problem, problem_params, horizon, continuous=continuous,
-            instance_optimal=instance_optimal)
-        problem = self.problem
+    problem_name: ClassVar[str] = "HeatEquationTuning"
+
+    def __init__(self, problem, *, horizon=5000, continuous=False, instance_optimal=False):
+        self._set_arguments(problem, horizon, continuous=continuous, instance_optimal=instance_optimal)
         self.observation_space = spaces.Box(0.0, 10.0, (1,), np.float64)
         self.action_space = self._action_space(self.continuous)
         self._view = problem.learner_view_for(self.horizon)

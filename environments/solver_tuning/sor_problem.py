@@ -42,7 +42,7 @@ from bandits.core.rng import as_generator, make_random_stream
 from bandits.core.validation import ParameterError, check_choice, check_integer, check_real, check_real_vector
 from environments.solver_tuning.loop import SolverTuningLoop
 from environments.solver_tuning.protocol import OmegaGridView, check_flag, check_policy_fits, check_problem_omega_grid
-from environments.solver_tuning.shell import SORTuningEnv
+from environments.solver_tuning.shell import SORTuningShell
 from environments.solver_tuning.sor_dynamics import SHIFT_DISTRIBUTIONS, draw_instance, omega_star_of_shift, sor_cost
 
 __all__ = ["SORTuning"]
@@ -220,17 +220,18 @@ class SORTuning:
 
     # -- runner hooks ----------------------------------------------------------------------------
     def check_policy_compatible(self, policy, path: str = "policy") -> None:
-        """``ValueError`` unless ``policy`` is a solver-tuning policy whose grid fits."""
+        """:class:`~bandits.core.validation.ParameterError` unless ``policy`` is a solver-tuning
+        policy whose grid fits."""
         check_policy_fits(policy, self.learner_view, path)
 
     def fused_loop(self, policies, horizon, record_points):
         """The compiled loop of this problem (:class:`~environments.solver_tuning.loop.SolverTuningLoop`)."""
         return SolverTuningLoop(self, policies, horizon, record_points)
 
-    def make_env(self, horizon: int) -> SORTuningEnv:
+    def make_env(self, horizon: int) -> SORTuningShell:
         """The Gymnasium shell over this problem for a run of ``horizon`` instances (truncated
         after the last one)."""
-        return SORTuningEnv(self, horizon=horizon)
+        return SORTuningShell(self, horizon=horizon)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items() if k != "omega_grid")

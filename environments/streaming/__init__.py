@@ -10,11 +10,15 @@ discarded arm is gone for ever. Modules:
   operation (exact binomial batches, or the official Gaussian shortcut);
 - :mod:`~environments.streaming.loop`: the fused replication loop and its :class:`StreamingLoop`,
   both regret accountings;
-- :mod:`~environments.streaming.shell`: the Gymnasium environment ``regretlab/StreamingBandit-v0``;
-- :mod:`~environments.streaming.problem`: :class:`StreamingBandit`, the problem's parameters.
+- :mod:`~environments.streaming.shell`: :class:`StreamingBanditShell`, the Gymnasium shell over a
+  problem (``problem.make_env(T)``), and its action space :class:`StreamingOperationSpace`;
+- :mod:`~environments.streaming.problem`: :class:`StreamingBandit`, the problem's parameters;
+- :mod:`~environments.streaming.gym_entry_points`: :class:`StreamingBanditEnv`, the registered
+  ``regretlab/StreamingBandit-v0``, built from parameters.
 """
 
 from environments.streaming.dynamics import batch_successes, stream_apply, stream_env_init
+from environments.streaming.gym_entry_points import StreamingBanditEnv
 from environments.streaming.loop import StreamingLoop, run_streaming_replication
 from environments.streaming.problem import StreamingBandit
 from environments.streaming.protocol import (
@@ -28,11 +32,12 @@ from environments.streaming.protocol import (
     StreamingFeedback,
     StreamingLearnerView,
 )
-from environments.streaming.shell import StreamingBanditEnv, StreamingOperationSpace
+from environments.streaming.shell import StreamingBanditShell, StreamingOperationSpace
 
 __all__ = [
     "StreamingBandit",
     "StreamingBanditEnv",
+    "StreamingBanditShell",
     "StreamingOperationSpace",
     "StreamingLoop",
     "StreamingLearnerView",

@@ -53,12 +53,12 @@ from environments.streaming.protocol import (
 __all__ = [
     "ARM_SETTINGS",
     "ARMS_CODE",
-    "NEXT_ARM",
-    "PULLS_USED",
-    "COMMITTED_POSITION",
-    "PEAK_MEMORY",
-    "MEMORY_IN_USE",
-    "HORIZON",
+    "ENV_NEXT_ARM",
+    "ENV_PULLS_USED",
+    "ENV_COMMITTED_POSITION",
+    "ENV_PEAK_MEMORY",
+    "ENV_MEMORY_IN_USE",
+    "ENV_HORIZON",
     "stream_env_init",
     "stream_apply",
     "batch_successes",
@@ -68,8 +68,15 @@ __all__ = [
 ARM_SETTINGS = ("mix-in", "clear-cut", "explicit")
 ARMS_CODE = {"mix-in": 0, "clear-cut": 1, "explicit": 2}
 
-#: Indices of the environment state's counters (``env_state[2]``).
-NEXT_ARM, PULLS_USED, COMMITTED_POSITION, PEAK_MEMORY, MEMORY_IN_USE, HORIZON = 0, 1, 2, 3, 4, 5
+#: Indices of the environment state's counters (``env_state[2]``; the policies' registers are
+#: ``bandits.policies.streaming.state.POLICY_*``): the next arm of the stream, pulls used, the
+#: stream position of the committed arm (-1 before a COMMIT), peak memory, memory in use, T.
+ENV_NEXT_ARM = 0
+ENV_PULLS_USED = 1
+ENV_COMMITTED_POSITION = 2
+ENV_PEAK_MEMORY = 3
+ENV_MEMORY_IN_USE = 4
+ENV_HORIZON = 5
 
 
 @nb.njit(cache=True, nogil=True)
@@ -121,8 +128,8 @@ def stream_env_init(params, horizon, rng):
     gap = best - second if n_arms > 1 else 0.0
     slots = np.full(memory, -1, np.int64)
     counters = np.zeros(6, np.int64)
-    counters[COMMITTED_POSITION] = -1
-    counters[HORIZON] = horizon
+    counters[ENV_COMMITTED_POSITION] = -1
+    counters[ENV_HORIZON] = horizon
     instance = np.array([best, gap])
     return means, slots, counters, instance
 
@@ -161,7 +168,7 @@ def stream_apply(params, env_state, op, slot, count, rng):
     gaussian_threshold = params[5]
     means, slots, counters, instance = env_state
     memory = slots.size
-    if counters[COMMITTED_POSITION] >= 0 or counters[PULLS_USED] >= counters[HORIZON]:
+    if counters[ENV_COMMITTED_POSITION] >= 0 or counters[ENV_PULLS_USED] >= counters[ENV_HORIZON]:
         return ERR_FINISHED, 0, 0, 0.0
     if op < 0 or op > 3:
         return ERR_OPERATION, 0, 0, 0.0
@@ -170,31 +177,31 @@ def stream_apply(params, env_state, op, slot, count, rng):
     if op == READ:
         if slots[slot] >= 0:
             return ERR_SLOT_OCCUPIED, 0, 0, 0.0
-        position = counters[NEXT_ARM]
+        position = counters[ENV_NEXT_ARM]
         if position >= means.size:
             return ERR_STREAM_EXHAUSTED, 0, 0, 0.0
         slots[slot] = position
-        counters[NEXT_ARM] = position + 1
-        counters[MEMORY_IN_USE] += 1
-        if counters[MEMORY_IN_USE] > counters[PEAK_MEMORY]:
-            counters[PEAK_MEMORY] = counters[MEMORY_IN_USE]
+        counters[ENV_NEXT_ARM] = position + 1
+        counters[ENV_MEMORY_IN_USE] += 1
+        if counters[ENV_MEMORY_IN_USE] > counters[ENV_PEAK_MEMORY]:
+            counters[ENV_PEAK_MEMORY] = counters[ENV_MEMORY_IN_USE]
         return position, 0, 0, 0.0
     position = slots[slot]
     if position < 0:
         return ERR_EMPTY_SLOT, 0, 0, 0.0
     if op == DISCARD:
         slots[slot] = -1
-        counters[MEMORY_IN_USE] -= 1
+        counters[ENV_MEMORY_IN_USE] -= 1
         return position, 0, 0, 0.0
-    remaining = counters[HORIZON] - counters[PULLS_USED]
+    remaining = counters[ENV_HORIZON] - counters[ENV_PULLS_USED]
     if op == PULL:
         if count < 1:
             return ERR_COUNT, 0, 0, 0.0
         n = count if count < remaining else remaining
     else:
         n = remaining
-        counters[COMMITTED_POSITION] = position
+        counters[ENV_COMMITTED_POSITION] = position
     p = means[position]
     s = batch_successes(n, p, gaussian_threshold, generator_of(rng))
-    counters[PULLS_USED] += n
+    counters[ENV_PULLS_USED] += n
     return position, n, s, instance[0] - p

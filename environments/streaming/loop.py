@@ -20,7 +20,7 @@ import numpy as np
 from bandits.core.kernels import kernel, kernel_reference
 from bandits.core.protocols import FusedLoop
 from bandits.core.validation import check_integer
-from environments.streaming.dynamics import NEXT_ARM, PEAK_MEMORY, PULLS_USED, stream_apply, stream_env_init
+from environments.streaming.dynamics import ENV_NEXT_ARM, ENV_PEAK_MEMORY, ENV_PULLS_USED, stream_apply, stream_env_init
 from environments.streaming.protocol import (
     COMMIT,
     ERR_TOO_MANY_OPERATIONS,
@@ -91,9 +91,9 @@ def run_streaming_replication(
     n_records = record_points.size
     keep_counts = counts_out.size == n_arms
     counts = np.zeros(n_arms if keep_counts else 0, np.int64)
-    while counters[PULLS_USED] < horizon:
+    while counters[ENV_PULLS_USED] < horizon:
         op, slot, count, charged = kernel(policy_select)(state, hyper, policy_stream)
-        start = counters[PULLS_USED]
+        start = counters[ENV_PULLS_USED]
         charged_gap = 0.0
         if op == PULL and charged != slot and 0 <= charged < memory and slots[charged] >= 0:
             charged_gap = mu_star - means[slots[charged]]
@@ -141,8 +141,8 @@ def run_streaming_replication(
     float_out[_F_EXPLORE_REGRET] = explore_regret
     float_out[_F_COMMITTED_GAP] = committed_gap
     float_out[_F_INSTANCE_GAP] = instance[1]
-    int_out[_I_PEAK] = counters[PEAK_MEMORY]
-    int_out[_I_READ] = counters[NEXT_ARM]
+    int_out[_I_PEAK] = counters[ENV_PEAK_MEMORY]
+    int_out[_I_READ] = counters[ENV_NEXT_ARM]
     int_out[_I_EXPLORE_PULLS] = explore_pulls
     int_out[_I_OPERATIONS] = operations
 

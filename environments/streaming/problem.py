@@ -24,12 +24,13 @@ from typing import ClassVar
 
 import numpy as np
 
+from bandits.core.policy import require_policy_of_setting
 from bandits.core.rng import as_generator, make_random_stream
 from bandits.core.validation import ParameterError, check_choice, check_integer, check_real, check_real_vector
 from environments.streaming.dynamics import ARM_SETTINGS, ARMS_CODE, stream_env_init
 from environments.streaming.loop import StreamingLoop
 from environments.streaming.protocol import StreamingLearnerView
-from environments.streaming.shell import StreamingBanditEnv
+from environments.streaming.shell import StreamingBanditShell
 
 __all__ = ["StreamingBandit"]
 
@@ -79,6 +80,7 @@ class StreamingBandit:
     clear_cut_best: float = 0.82
 
     name: ClassVar[str] = "StreamingBandit"
+    setting: ClassVar[str] = "streaming"
     time_unit: ClassVar[str] = "pull"
     #: default record points: every pull up to 10, then 20 per decade (horizons reach 10^17:
     #: the general 200 per decade would store 12,621 points per replication)
@@ -166,10 +168,9 @@ class StreamingBandit:
 
     # -- runner and driver hooks ---------------------------------------------------------------
     def check_policy_compatible(self, policy, path: str = "policy") -> None:
-        """``ValueError`` unless ``policy`` is a streaming policy (its learner view is a
-        :class:`StreamingLearnerView`) that fits in ``memory``."""
-        if getattr(policy, "view_type", None) is not StreamingLearnerView:
-            raise ParameterError(path, policy, "must be a streaming policy (bandits.policies.streaming)")
+        """``ValueError`` unless ``policy`` is a policy of the streaming setting that fits in
+        ``memory``."""
+        require_policy_of_setting(policy, self.setting, path)
         needed = policy.memory_required(self.n_arms)
         if needed > self.memory:
             raise ParameterError(
@@ -181,10 +182,11 @@ class StreamingBandit:
         """The fused runner's loop for this problem (:class:`StreamingLoop`)."""
         return StreamingLoop(self, policies, horizon, record_points)
 
-    def make_env(self, horizon: int) -> StreamingBanditEnv:
-        """The Gymnasium shell over this problem for a run of ``horizon`` pulls, with batch
-        pulls (a PULL of any count is one step); it truncates once the horizon is used up."""
-        return StreamingBanditEnv(self, horizon=horizon, batch_pulls=True)
+    def make_env(self, horizon: int) -> StreamingBanditShell:
+        """The Gymnasium shell over this problem for a run of ``horizon`` pulls
+        (:class:`StreamingBanditShell`), with batch pulls (a PULL of any count is one step); it
+        truncates once the horizon is used up."""
+        return StreamingBanditShell(self, horizon=horizon, batch_pulls=True)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items() if k != "means")

@@ -1,5 +1,8 @@
 """The Gymnasium shell of single-pass streaming bandits (Chen Wang, ICML 2023,
-arXiv:2306.02208): ``regretlab/StreamingBandit-v0``, one operation per step.
+arXiv:2306.02208): :class:`StreamingBanditShell`, over a :class:`StreamingBandit` problem, one
+operation per step. ``problem.make_env(horizon)`` builds it over a problem; the registered
+environment ``regretlab/StreamingBandit-v0`` builds it from parameters
+(:mod:`environments.streaming.gym_entry_points`).
 
 The shell calls the same kernels as the fused loop (:func:`stream_env_init`,
 :func:`stream_apply`) through compiled entry points, on a random stream over ``self.np_random``
@@ -16,10 +19,16 @@ import numpy as np
 from gymnasium import spaces
 
 from bandits.core.kernels import compiled_entry_point
-from bandits.core.registry import problem_class
 from bandits.core.rng import make_random_stream
 from bandits.core.validation import ParameterError, check_integer
-from environments.streaming.dynamics import MEMORY_IN_USE, NEXT_ARM, PEAK_MEMORY, PULLS_USED, stream_apply, stream_env_init
+from environments.streaming.dynamics import (
+    ENV_MEMORY_IN_USE,
+    ENV_NEXT_ARM,
+    ENV_PEAK_MEMORY,
+    ENV_PULLS_USED,
+    stream_apply,
+    stream_env_init,
+)
 from environments.streaming.protocol import (
     ERR_OPERATION,
     MAX_COUNT,
@@ -30,11 +39,7 @@ from environments.streaming.protocol import (
     StreamingLearnerView,
 )
 
-__all__ = ["StreamingOperationSpace", "StreamingBanditEnv"]
-
-#: The registered name of the problem class the shell runs on (looked up in the setting
-#: registry when the shell builds a problem from its parameters).
-PROBLEM_NAME = "StreamingBandit"
+__all__ = ["StreamingOperationSpace", "StreamingBanditShell"]
 
 
 class StreamingOperationSpace(spaces.Dict):
@@ -42,7 +47,7 @@ class StreamingOperationSpace(spaces.Dict):
 
     ``contains`` checks the structure only. Whether an operation is *valid* depends on the
     environment's state (free or stored slots, arms left), so ``sample()`` of the space owned by
-    a :class:`StreamingBanditEnv` draws a valid operation for the current state: a READ into a
+    a :class:`StreamingBanditShell` draws a valid operation for the current state: a READ into a
     uniformly random free slot while arms and slots remain, otherwise a single PULL of a random
     stored arm (never COMMIT or DISCARD, which would end or shrink a random run quickly).
     """
@@ -66,15 +71,15 @@ class StreamingOperationSpace(spaces.Dict):
         free = np.flatnonzero(slots < 0)
         stored = np.flatnonzero(slots >= 0)
         rng = self.np_random
-        if free.size and counters[NEXT_ARM] < env.problem.n_arms:
+        if free.size and counters[ENV_NEXT_ARM] < env.problem.n_arms:
             return {"op": READ, "slot": int(rng.choice(free)), "count": 1}
         if stored.size:
             return {"op": PULL, "slot": int(rng.choice(stored)), "count": 1}
         return super().sample()
 
 
-class StreamingBanditEnv(gym.Env):
-    """Gymnasium environment ``regretlab/StreamingBandit-v0``: one operation per step.
+class StreamingBanditShell(gym.Env):
+    """Gymnasium shell over a single-pass streaming bandit problem: one operation per step.
 
     Action (:class:`StreamingOperationSpace`): ``{"op", "slot", "count"}`` with op READ = 0,
     PULL = 1, DISCARD = 2, COMMIT = 3. With ``batch_pulls=False`` (default: one pull at a time)
@@ -95,9 +100,8 @@ class StreamingBanditEnv(gym.Env):
 
     Parameters
     ----------
-    problem : StreamingBandit, optional
-        Default ``StreamingBandit(arms="mix-in", n_arms=10, memory=4)``, or built from
-        ``problem_params``.
+    problem : StreamingBandit
+        The problem (any object whose ``setting`` is ``"streaming"``).
     horizon : int, default 1000
         T, ``1 <= T <= 2^62``.
     batch_pulls : bool, default False
@@ -106,14 +110,9 @@ class StreamingBanditEnv(gym.Env):
 
     metadata: ClassVar[dict] = {"render_modes": []}
 
-    def __init__(self, problem=None, *, horizon=1000, batch_pulls=False, **problem_params):
-        problem_type = problem_class(PROBLEM_NAME)
-        if problem is None:
-            problem = problem_type(**({"arms": "mix-in", "n_arms": 10, "memory": 4} | problem_params))
-        elif problem_params:
-            raise ParameterError("problem_params", sorted(problem_params), "pass either a problem or its parameters, not both")
-        if not isinstance(problem, problem_type):
-            raise ParameterError("problem", problem, "must be a StreamingBandit")
+    def __init__(self, problem, *, horizon=1000, batch_pulls=False):
+        if getattr(problem, "setting", None) != "streaming":
+            raise ParameterError("problem", problem, "must be a streaming problem (StreamingBandit)")
         if not isinstance(batch_pulls, (bool, np.bool_)):
             raise ParameterError("batch_pulls", batch_pulls, "must be True or False")
         self.problem = problem
@@ -144,11 +143,11 @@ class StreamingBanditEnv(gym.Env):
     @property
     def peak_memory(self) -> int:
         """Largest number of arms stored at once so far."""
-        return int(self._env_state[2][PEAK_MEMORY]) if self._env_state is not None else 0
+        return int(self._env_state[2][ENV_PEAK_MEMORY]) if self._env_state is not None else 0
 
     @property
     def pulls_used(self) -> int:
-        return int(self._env_state[2][PULLS_USED]) if self._env_state is not None else 0
+        return int(self._env_state[2][ENV_PULLS_USED]) if self._env_state is not None else 0
 
     @property
     def means(self) -> np.ndarray:
@@ -190,7 +189,7 @@ class StreamingBanditEnv(gym.Env):
 
     def _observation(self):
         _, slots, counters, _ = self._env_state
-        return {"occupied": (slots >= 0).astype(np.int8), "arms_read": int(counters[NEXT_ARM])}
+        return {"occupied": (slots >= 0).astype(np.int8), "arms_read": int(counters[ENV_NEXT_ARM])}
 
     def reset(self, *, seed=None, options=None):
         """Draw this replication's means and order (the runner's draws for the same seed)."""
@@ -224,7 +223,7 @@ class StreamingBanditEnv(gym.Env):
             "gap": float(gap),
             "expected_reward": n * (mu_star - gap),
             "optimal_expected_reward": n * mu_star,
-            "memory_in_use": int(self._env_state[2][MEMORY_IN_USE]),
+            "memory_in_use": int(self._env_state[2][ENV_MEMORY_IN_USE]),
         }
         truncated = self.pulls_used >= self.horizon
         return self._observation(), float(s), False, truncated, info

@@ -37,7 +37,7 @@ from bandits.core.atomic_files import write_text_atomically
 from bandits.policies.solver_tuning import ChebCB, FixedOmega, OmegaTsallisINF, OmegaTsallisINFCB
 from bandits.report.sections import save_figure
 from bandits.runner import run
-from environments.solver_tuning import HeatEquationTuning, HeatEquationTuningEnv
+from environments.solver_tuning import HeatEquationTuning, HeatEquationTuningShell
 from environments.solver_tuning.heat_dynamics import heat_bump_kernel, heat_solve, heat_step_system
 from environments.solver_tuning.linear_solvers import HEAT_OMEGA_GRID, golden_section_omega
 
@@ -68,7 +68,7 @@ def golden_pass(problem, steps):
 
 def scheduled_run(problem, steps, omegas):
     """Total iterations and wall time of the simulation with omega_t = omegas[t] (the shell)."""
-    env = HeatEquationTuningEnv(problem, horizon=steps, continuous=True)
+    env = HeatEquationTuningShell(problem, horizon=steps, continuous=True)
     env.reset(seed=0)
     total = 0
     start = time.perf_counter()

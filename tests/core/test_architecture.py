@@ -13,6 +13,8 @@ from pathlib import Path
 import grimp
 import pytest
 
+from bandits.core.builtin_settings import BUILTIN_SETTINGS
+
 REPO = Path(__file__).resolve().parents[2]
 MAX_LINES = 600
 
@@ -105,7 +107,7 @@ def test_importing_the_package_loads_no_setting_and_no_plotting(module):
     out = subprocess.run([sys.executable, "-c", _LOADED.format(module=module)], capture_output=True, text=True,
                          check=True, cwd=REPO)
     loaded = set(json.loads(out.stdout))
-    settings = {"classic", "cascading", "streaming", "solver_tuning"}
+    settings = {setting.name for setting in BUILTIN_SETTINGS}
     setting_modules = sorted(m for m in loaded if m.split(".")[:2] in (["environments", s] for s in settings)
                              or m.split(".")[:3] in (["bandits", "policies", s] for s in settings))
     assert setting_modules == []

@@ -82,7 +82,7 @@ def test_config_checks_cross_parameter_rules_jointly():
 
 def test_config_rejects_incompatible_reward_ranges():
     config = small_config(environments=[{"name": "regretlab/GaussianBandit-v0", "means": MEANS}])
-    with pytest.raises(ConfigError, match=r"BernoulliThompsonSampling needs rewards in \[0, 1\]"):
+    with pytest.raises(ConfigError, match=r"needs rewards in \[0, 1\], but GaussianBandit rewards range over \[-inf, inf\], got .BernoulliThompsonSampling."):
         load_config(config)
 
 
@@ -208,6 +208,25 @@ def test_cli_bench_streaming(capsys):
     assert main(args + ["--json", "--gym"]) == 0  # the shell with batch pulls, through bandits.rollout
     gym_figures = json.loads(capsys.readouterr().out)
     assert gym_figures["driver"] == "gym" and gym_figures["mean_regret"] == figures["mean_regret"]
+
+
+def test_default_record_points_of_a_streaming_problem_survive_the_manifest(tmp_path):
+    """Without record_points, a streaming experiment records the problem's own sparse density
+    (every pull to 10, then 20 per decade); the manifest says so, so the stored results reload
+    with the same points and the report is written."""
+    config = {
+        "name": "streaming_default_points", "horizon": 200_000, "n_replications": 2, "seed": 3,
+        "environments": [{"name": "StreamingBandit", "arms": "clear-cut", "n_arms": 20, "memory": 8}],
+        "policies": [{"name": "uniform_exploration"}],
+    }
+    loaded = run_experiment(config, tmp_path / "out")
+    stored = loaded["environments"][0].result
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["config"]["record_points"] == {"dense_until": 10, "per_decade": 20}
+    assert stored.record_points.size == stored.cumulative_regret.shape[-1] < 200
+    again = load_results(tmp_path / "out")["environments"][0].result
+    np.testing.assert_array_equal(again.record_points, stored.record_points)
+    assert write_report(tmp_path / "out").exists()
 
 
 def test_tidy_frame_matches_arrays(tmp_path):

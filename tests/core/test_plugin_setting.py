@@ -98,3 +98,29 @@ def test_cli_list_run_report_and_bench_a_plugin_setting(tmp_path):
     assert figures["env"] == "two_coins" and figures["time_unit"] == "toss" and figures["steps_per_s"] > 0
     bad = _cli("bench", "--policy", "follow_the_leader", "--env", "no_such_preset", cwd=tmp_path)
     assert bad.returncode == 2 and "env: must be one of 'two_coins'" in bad.stderr
+
+
+def test_a_broken_plugin_is_reported_by_every_use_and_by_the_cli(tmp_path):
+    """A plug-in whose entry point cannot be loaded makes every use of the registry fail with a
+    message naming it (never a registry silently without it), and the command line exits 2."""
+    dist = tmp_path / "broken_import-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-import\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[regretlab.settings]\nmissing = no_such_module_anywhere:SETTING\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(REPO)]))
+    probe = (
+        "import bandits\n"
+        "for attempt in range(2):\n"
+        "    try:\n"
+        "        bandits.UCB1\n"
+        "    except ValueError as error:\n"
+        "        print('refused:', error)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)
+    lines = out.stdout.splitlines()
+    assert len(lines) == 2 and all("entry point 'missing'" in line and "cannot be loaded" in line for line in lines)
+    for args in (["list"], ["run", "x.toml", "--out", "o"], ["bench", "--policy", "ucb1"]):
+        cli = subprocess.run([sys.executable, "-m", "bandits.cli", *args], capture_output=True, text=True, env=env,
+                             cwd=tmp_path)
+        assert cli.returncode == 2 and "entry point 'missing'" in cli.stderr and "Traceback" not in cli.stderr
+    assert not (tmp_path / "o").exists()

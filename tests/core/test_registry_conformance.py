@@ -27,16 +27,21 @@ def _make_policy(setting, name):
     return policy_class(name)(**setting.bench_policy_params.get(name, {}))
 
 
-def _example_problem_for(setting, policy):
-    """The first example problem of ``setting`` that ``policy`` can run on."""
-    for name, params in setting.example_problems:
-        problem = problem_class(name)(**params)
-        try:
-            problem.check_policy_compatible(policy, "policy")
-        except ValueError:
-            continue
-        return problem
-    pytest.fail(f"{setting.name}: no example problem is compatible with {policy!r}")
+def _compatible(problem, policy) -> bool:
+    try:
+        problem.check_policy_compatible(policy, "policy")
+    except ValueError:
+        return False
+    return True
+
+
+EXAMPLE_CASES = [
+    (setting.name, policy_name, index)
+    for setting in SETTINGS.values()
+    for policy_name in setting.policies
+    for index, (problem_name, params) in enumerate(setting.example_problems)
+    if _compatible(problem_class(problem_name)(**params), _make_policy(setting, policy_name))
+]
 
 
 def test_every_setting_has_policies_problems_and_examples():
@@ -45,6 +50,9 @@ def test_every_setting_has_policies_problems_and_examples():
         assert setting.policies and setting.problems and setting.example_problems, setting.name
         for name in setting.problems:
             assert problem_class(name).name == name
+        # every policy runs on at least one example, and every example hosts at least one policy
+        assert {p for s, p, _ in EXAMPLE_CASES if s == setting.name} == set(setting.policies)
+        assert {i for s, _, i in EXAMPLE_CASES if s == setting.name} == set(range(len(setting.example_problems)))
 
 
 @pytest.mark.parametrize("setting_name, policy_name", POLICY_CASES, ids=[p for _, p in POLICY_CASES])
@@ -62,15 +70,20 @@ def test_every_registered_environment_passes_check_env(env_id):
         check_env(env.unwrapped, skip_render_check=True)
 
 
-@pytest.mark.parametrize("setting_name, policy_name", POLICY_CASES, ids=[p for _, p in POLICY_CASES])
-def test_gymnasium_driver_equals_fused_runner(setting_name, policy_name):
-    """Same seeds: the rollout's regret at every record point, its final regret and its total
-    reward equal the fused runner's bit for bit, replication by replication."""
+@pytest.mark.parametrize(
+    "setting_name, policy_name, example", EXAMPLE_CASES,
+    ids=[f"{p}-{SETTINGS[s].example_problems[i][0]}" for s, p, i in EXAMPLE_CASES],
+)
+def test_gymnasium_driver_equals_fused_runner(setting_name, policy_name, example):
+    """Same seeds: the rollout's regret at every record point it reaches exactly, its final
+    regret and its total reward equal the fused runner's bit for bit, replication by
+    replication, for every policy on every example problem it can run on."""
     setting = SETTINGS[setting_name]
-    policy = _make_policy(setting, policy_name)
-    problem = _example_problem_for(setting, policy)
+    problem_name, params = setting.example_problems[example]
+    problem = problem_class(problem_name)(**params)
     horizon, root_seed, n_replications = setting.example_horizon, 2024, 2
-    fused = run(problem, [policy], horizon=horizon, n_replications=n_replications, seed=root_seed)
+    fused = run(problem, [_make_policy(setting, policy_name)], horizon=horizon, n_replications=n_replications,
+                seed=root_seed)
     for r in range(n_replications):
         driven = rollout(problem.make_env(horizon), _make_policy(setting, policy_name),
                          horizon=horizon, seed=root_seed, replication=r)
@@ -79,4 +92,5 @@ def test_gymnasium_driver_equals_fused_runner(setting_name, policy_name):
         assert driven.total_reward == fused.cumulative_reward[0, r, -1]
         reached = driven.regret_at(fused.record_points)
         exact = np.isin(fused.record_points, driven.elapsed)
+        assert exact[-1]  # the horizon itself is always reached exactly
         np.testing.assert_array_equal(reached[exact], fused.cumulative_regret[0, r][exact])

@@ -198,12 +198,12 @@ def test_run_rejects_bad_policies_and_problems():
         run(BernoulliBandit(MEANS), [UCB1(), UCB1()], horizon=10, n_replications=1, seed=0)
     with pytest.raises(ValueError, match="policies: must name at least one policy"):
         run(BernoulliBandit(MEANS), [], horizon=10, n_replications=1, seed=0)
-    with pytest.raises(ValueError, match=r"policies\[0\]: must be a classic-bandit Policy instance"):
+    with pytest.raises(ValueError, match=r"policies\[0\]: must be a policy of the .classic. setting"):
         run(BernoulliBandit(MEANS), ["ucb1"], horizon=10, n_replications=1, seed=0)
     with pytest.raises(ValueError, match="problem: must be a regretlab problem"):
         run("bernoulli", [UCB1()], horizon=10, n_replications=1, seed=0)
     # Beta Thompson sampling needs rewards in [0, 1]; Gaussian rewards are unbounded
-    with pytest.raises(ValueError, match=r"policies\[0\]: BernoulliThompsonSampling needs rewards in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"policies\[0\]: needs rewards in \[0, 1\].*got .BernoulliThompsonSampling."):
         run(GaussianBandit(MEANS), [BernoulliThompsonSampling()], horizon=10, n_replications=1, seed=0)
     # explore-then-commit with the default exploration length needs the horizon; fine here
     run(BernoulliBandit(MEANS), [ExploreThenCommit()], horizon=10, n_replications=1, seed=0)

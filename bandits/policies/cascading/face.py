@@ -23,7 +23,6 @@ policies always return 0. ``kernel_hyper(view, horizon)`` builds ``hyper`` from 
 
 from __future__ import annotations
 
-import math
 import numbers
 from typing import ClassVar
 
@@ -186,19 +185,7 @@ class CascadingPolicy(Policy):
         for name, value in (("state", s), ("next_state", next_state)):
             if not 0 <= value < view.n_states:
                 raise ParameterError(f"feedback.{name}", value, f"must be in [0, {view.n_states})")
-        return h, s, click, next_state, self._check_reward(feedback[4])
-
-    def _check_reward(self, reward) -> float:
-        try:
-            value = float(reward)
-        except (TypeError, ValueError):
-            raise ParameterError("feedback.reward", reward, "must be a real number") from None
-        low, high = self.reward_range
-        if not math.isfinite(value) or not low <= value <= high:
-            raise ParameterError(
-                "feedback.reward", reward, f"{type(self).__name__} needs finite rewards in [{low:g}, {high:g}]"
-            )
-        return value
+        return h, s, click, next_state, self._check_reward(feedback[4], name="feedback.reward")
 
     @property
     def episode(self) -> int:

@@ -28,7 +28,6 @@ one compiled loop; :class:`ArmedBanditPolicy` calls the very same kernels one st
 
 from __future__ import annotations
 
-import math
 import numbers
 from typing import ClassVar
 
@@ -109,16 +108,6 @@ class ArmedBanditPolicy(Policy):
         ):
             raise ParameterError("action", action, f"must be an integer in [{low}, {high}]")
         return int(action) - self._view.start
-
-    def _check_reward(self, reward) -> float:
-        try:
-            value = float(reward)
-        except (TypeError, ValueError):
-            raise ParameterError("reward", reward, "must be a real number") from None
-        low, high = self.reward_range
-        if not math.isfinite(value) or not low <= value <= high:
-            raise ParameterError("reward", reward, f"{type(self).__name__} needs finite rewards in [{low:g}, {high:g}]")
-        return value
 
     @property
     def t(self) -> int:

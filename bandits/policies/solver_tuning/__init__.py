@@ -53,7 +53,6 @@ __all__ = [
     "OmegaTsallisINFCB",
     "ChebCB",
     "FixedOmega",
-    "SOLVER_TUNING_POLICIES",
     "check_solver_tuning_policy",
     "synthetic_costs",
     "OmegaGridView",
@@ -73,6 +72,3 @@ __all__ = [
     "fixed_omega_select",
     "fixed_omega_update",
 ]
-
-#: name -> class of every solver-tuning policy (the names of the setting's registry record).
-SOLVER_TUNING_POLICIES = {cls.name: cls for cls in (OmegaTsallisINF, OmegaTsallisINFCB, ChebCB, FixedOmega)}

@@ -55,10 +55,10 @@ def _scalar_of(name, value):
     """A real scalar from a number or a one-element array (a Gym ``Box`` observation)."""
     if isinstance(value, np.ndarray):
         if value.size != 1:
-            raise ValueError(f"{name}: must be a real number or a one-element array, got shape {value.shape}")
+            raise ParameterError(name, value, "must be a real number or a one-element array", got=f"shape {value.shape}")
         value = value.reshape(-1)[0].item()
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name}: must be a real number, got {value!r}")
+        raise ParameterError(name, value, "must be a real number")
     return float(value)
 
 
@@ -81,6 +81,9 @@ class SolverTuningPolicy(Policy):
     view_type: ClassVar[type] = OmegaGridView
     #: True when ``select`` needs the context (contextual policies).
     contextual: ClassVar[bool] = False
+    #: True for comparators that play one fixed omega (:class:`FixedOmega`): reports compare the
+    #: other policies with the best of them.
+    is_fixed_comparator: ClassVar[bool] = False
     #: Accepted costs (iteration counts; the environment caps them at 10000). The upper limit
     #: keeps importance-weighted sums ``(cost - 1)/p`` and squared targets far from overflow.
     reward_range = (0.0, MAX_COST)
@@ -93,7 +96,8 @@ class SolverTuningPolicy(Policy):
     # -- hyper-parameters -------------------------------------------------------------------
     def kernel_hyper(self, view: OmegaGridView, horizon: int | None) -> tuple:
         """Hyper-parameter tuple for the learner view ``view`` and horizon T (None if unknown);
-        ``ValueError`` if the policy does not fit the view (its ``grid``, ``omega``...)."""
+        :class:`~bandits.core.validation.ParameterError` if the policy does not fit the view (its
+        ``grid``, ``omega``...)."""
         return self._kernel_hyper(self._grid_values(view), horizon)
 
     def _kernel_hyper(self, omega_values: np.ndarray, horizon: int | None) -> tuple:
@@ -133,11 +137,11 @@ class SolverTuningPolicy(Policy):
     def _check_context(self, observation) -> float:
         if observation is None:
             if self.contextual:
-                raise ValueError(f"context: {type(self).__name__} is contextual; pass the round's context, got None")
+                raise ParameterError("context", None, f"{type(self).__name__} is contextual; pass the round's context")
             return math.nan
         value = _scalar_of("context", observation)
         if not math.isfinite(value):
-            raise ValueError(f"context: must be finite, got {observation!r}")
+            raise ParameterError("context", observation, "must be finite")
         return value
 
     def _check_action(self, action) -> int:
@@ -145,18 +149,16 @@ class SolverTuningPolicy(Policy):
             action = action.item()
         high = self._view.n_omegas - 1
         if isinstance(action, (bool, np.bool_)) or not isinstance(action, (int, np.integer)) or not 0 <= action <= high:
-            raise ValueError(f"action: must be an integer in [0, {high}], got {action!r}")
+            raise ParameterError("action", action, f"must be an integer in [0, {high}]")
         return int(action)
 
-    @staticmethod
-    def _check_feedback(feedback) -> float:
-        try:
-            value = float(feedback)
-        except (TypeError, ValueError):
-            raise ValueError(f"feedback: must be an iteration count (a real number), got {feedback!r}") from None
-        if isinstance(feedback, (bool, np.bool_)) or not math.isfinite(value) or not 0.0 <= value <= MAX_COST:
-            raise ValueError(f"feedback: must be a finite number of iterations in [0, 1e9], got {feedback!r}")
-        return value
+    def _check_feedback(self, feedback) -> float:
+        """The iteration count ``feedback`` as a float: a number (not a bool) that
+        :meth:`~bandits.core.policy.Policy._check_reward` accepts (finite, in :attr:`reward_range`
+        = ``[0, MAX_COST]``)."""
+        if isinstance(feedback, (bool, np.bool_)):
+            raise ParameterError("feedback", feedback, "must be an iteration count (a real number)")
+        return self._check_reward(feedback, "feedback")
 
     def select(self, observation=None) -> int:
         """The omega index for the round whose context is ``observation`` (the Gym observation,
@@ -175,9 +177,9 @@ class SolverTuningPolicy(Policy):
         cost = self._check_feedback(feedback)
         if self._context is None:
             if self.contextual:
-                raise ValueError(
-                    f"context: {type(self).__name__} is contextual and learns on the context of the last select(); "
-                    "no select() yet, got None"
+                raise ParameterError(
+                    "context", None,
+                    f"{type(self).__name__} is contextual and learns on the context of the last select(); no select() yet",
                 )
             context = math.nan
         else:

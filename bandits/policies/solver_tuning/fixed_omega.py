@@ -57,6 +57,7 @@ class FixedOmega(SolverTuningPolicy):
     update_kernel = fixed_omega_update
     contextual = False
     regret_exponent = 1.0
+    is_fixed_comparator = True
 
     def __init__(self, omega_index=None, omega=None, grid=None):
         if (omega_index is None) == (omega is None):

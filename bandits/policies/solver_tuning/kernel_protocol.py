@@ -34,8 +34,9 @@ kernel set) never is.
     probability of ``index`` under the last distribution of the context's bin, as the EXP3-style
     kernels of :mod:`bandits.policies.classic` do).
 
-Kernels never raise on invalid input; the Python faces validate (``ValueError`` naming the
-parameter, the rule and the value) before calling them. Three kernel sets exist, so a fused
+Kernels never raise on invalid input; the Python faces validate
+(:class:`~bandits.core.validation.ParameterError`, a ``ValueError`` naming the parameter, the rule
+and the value) before calling them. Three kernel sets exist, so a fused
 loop is compiled at most three times for this setting: ``tsallis_*`` (Tsallis-INF is
 Tsallis-INF-CB with one bin, so both classes share it, :mod:`.tsallis`), ``chebcb_*``
 (:mod:`.chebcb`) and ``fixed_omega_*`` (:mod:`.fixed_omega`).

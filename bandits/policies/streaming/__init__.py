@@ -44,7 +44,6 @@ __all__ = [
     "LogLogMemoryTournament",
     "LogStarMemory",
     "GameOfArms",
-    "STREAMING_POLICIES",
     "check_streaming_policy",
     "epsilon_of",
     "batch_count",
@@ -52,15 +51,3 @@ __all__ = [
     "streaming_update",
 ]
 
-#: name -> class of every streaming policy.
-STREAMING_POLICIES = {
-    cls.name: cls
-    for cls in (
-        UniformExploration,
-        NaiveEpsilonBest,
-        LogMemoryTournament,
-        LogLogMemoryTournament,
-        LogStarMemory,
-        GameOfArms,
-    )
-}

@@ -17,13 +17,13 @@ import numpy as np
 
 from bandits.policies.streaming.face import StreamingPolicy, batch_count, epsilon_of
 from bandits.policies.streaming.state import (
-    ARMS_READ,
-    LAST_MEAN,
-    LAST_SLOT,
-    N_ARMS,
     N_COMMON_FLOAT,
     N_COMMON_INT,
-    PHASE,
+    POLICY_ARMS_READ,
+    POLICY_LAST_MEAN,
+    POLICY_LAST_SLOT,
+    POLICY_N_ARMS,
+    POLICY_PHASE,
     batch_within_horizon,
     common_state,
     free_slot,
@@ -62,25 +62,25 @@ def champion_select(state, hyper, rng):
     batch = hyper[0]
     quirks = hyper[1]
     while True:
-        phase = iv[PHASE]
+        phase = iv[POLICY_PHASE]
         if phase == _CP_NEXT:
-            if iv[ARMS_READ] >= iv[N_ARMS]:
-                iv[PHASE] = _CP_DONE
+            if iv[POLICY_ARMS_READ] >= iv[POLICY_N_ARMS]:
+                iv[POLICY_PHASE] = _CP_DONE
                 champ = iv[_C_CHAMP]
                 return COMMIT, champ, 0, champ
             s = free_slot(occupied)
-            iv[PHASE] = _CP_AFTER_READ
+            iv[POLICY_PHASE] = _CP_AFTER_READ
             return READ, s, 0, s
         elif phase == _CP_AFTER_READ:
-            x = iv[LAST_SLOT]
+            x = iv[POLICY_LAST_SLOT]
             iv[_C_X] = x
-            iv[PHASE] = _CP_AFTER_PULL
+            iv[POLICY_PHASE] = _CP_AFTER_PULL
             return PULL, x, batch_within_horizon(batch, iv), x
         elif phase == _CP_AFTER_PULL:
-            mean = fv[LAST_MEAN]
+            mean = fv[POLICY_LAST_MEAN]
             x = iv[_C_X]
             champ = iv[_C_CHAMP]
-            iv[PHASE] = _CP_NEXT
+            iv[POLICY_PHASE] = _CP_NEXT
             if champ < 0:
                 iv[_C_CHAMP] = x
                 fv[_C_CHAMP_MEAN] = 0.0 if quirks != 0 else mean
@@ -128,6 +128,7 @@ class UniformExploration(_ChampionPolicy):
     """
 
     name = "uniform_exploration"
+    is_regret_baseline: ClassVar[bool] = True
 
     def __init__(self, paper_accounting=False, official_quirks=False, batch_rounding="ceil"):
         self._set_common(paper_accounting, official_quirks, batch_rounding)

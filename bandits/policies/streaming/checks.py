@@ -8,7 +8,7 @@ import copy
 import pickle
 
 from bandits.core.conformance import check_params_and_reset, fail
-from environments.streaming import PULL, StreamingBandit, StreamingBanditEnv, StreamingFeedback, StreamingLearnerView
+from environments.streaming import PULL, StreamingBandit, StreamingFeedback, StreamingLearnerView
 
 __all__ = ["check_streaming_policy"]
 
@@ -129,9 +129,7 @@ def check_streaming_policy(policy, *, n_arms: int = 12, horizon: int = 20_000, s
         steps += 1
 
     # a single arm
-    single = StreamingBanditEnv(
-        StreamingBandit(arms="explicit", means=[0.3], memory=policy.memory_required(1)), horizon=1000, batch_pulls=True
-    )
+    single = StreamingBandit(arms="explicit", means=[0.3], memory=policy.memory_required(1)).make_env(1000)
     _, info = _play_streaming(type(policy)(**params), single, seed, seed + 1)
     if single.regret != 0.0 or info["pulls_used"] != 1000:
         fail(policy, "single arm", f"regret {single.regret}, pulls {info['pulls_used']} on a single arm, T = 1000")

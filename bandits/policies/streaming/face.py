@@ -39,7 +39,7 @@ import numpy as np
 from bandits.core.kernels import compiled_entry_point
 from bandits.core.policy import Policy
 from bandits.core.validation import ParameterError, check_choice, check_integer
-from bandits.policies.streaming.state import PULLS_USED, streaming_update
+from bandits.policies.streaming.state import POLICY_PULLS_USED, streaming_update
 from environments.streaming.protocol import DISCARD, MAX_COUNT, READ, StreamingFeedback, StreamingLearnerView
 
 __all__ = ["StreamingPolicy", "epsilon_of", "batch_count"]
@@ -67,8 +67,9 @@ class StreamingPolicy(Policy):
     once (it sees the number of successes), DISCARD a stored arm (gone for ever) and COMMIT a
     stored arm for the rest of the horizon T. The memory limit M counts the arriving arm. Every
     algorithm finds an (approximately) best arm with ``epsilon = (K / T)^(1/3)`` and commits to
-    it. A face drives its kernels through the Gymnasium shell ``regretlab/StreamingBandit-v0``
-    (:class:`environments.streaming.StreamingBanditEnv`) one operation per step::
+    it. A face drives its kernels through the Gymnasium shell
+    (:class:`environments.streaming.StreamingBanditShell`, registered as
+    ``regretlab/StreamingBandit-v0``) one operation per step::
 
         env = problem.make_env(T)                      # batch pulls
         obs, info = env.reset(seed=0)
@@ -109,8 +110,13 @@ class StreamingPolicy(Policy):
     needs_horizon: ClassVar[bool] = True
     reward_range = (0.0, math.inf)
     regret_exponent: ClassVar[float | None] = 2.0 / 3.0
-    #: True when the algorithm reads the oracle gap (Game-of-Arms with gap_hint="oracle").
+    #: True when the algorithm reads the oracle gap; a policy whose use of it depends on its
+    #: hyper-parameters makes it an instance property (Game-of-Arms with gap_hint="oracle").
+    #: Reports flag such policies as oracle-assisted.
     uses_oracle_gap: ClassVar[bool] = False
+    #: True for the baseline that reports compare the others against, per replication (uniform
+    #: exploration, U: the others' regret is given relative to it).
+    is_regret_baseline: ClassVar[bool] = False
 
     def _set_common(self, paper_accounting, official_quirks, batch_rounding):
         if not isinstance(paper_accounting, (bool, np.bool_)):
@@ -207,7 +213,7 @@ class StreamingPolicy(Policy):
     def pulls_used(self) -> int:
         """Pulls made so far (as reported to :meth:`update`)."""
         self._require_reset()
-        return int(self._state[0][PULLS_USED])
+        return int(self._state[0][POLICY_PULLS_USED])
 
     @property
     def label(self) -> str:

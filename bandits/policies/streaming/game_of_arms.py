@@ -19,14 +19,14 @@ from bandits.core.rng import generator_of
 from bandits.core.validation import check_choice, check_real
 from bandits.policies.streaming.face import StreamingPolicy, batch_count, epsilon_of
 from bandits.policies.streaming.state import (
-    ARMS_READ,
-    LAST_MEAN,
-    LAST_PULLS,
-    LAST_SLOT,
-    N_ARMS,
     N_COMMON_FLOAT,
     N_COMMON_INT,
-    PHASE,
+    POLICY_ARMS_READ,
+    POLICY_LAST_MEAN,
+    POLICY_LAST_PULLS,
+    POLICY_LAST_SLOT,
+    POLICY_N_ARMS,
+    POLICY_PHASE,
     batch_within_horizon,
     common_state,
     free_slot,
@@ -101,82 +101,82 @@ def game_of_arms_select(state, hyper, rng):
     backup_batch = hyper[5]
     full_cap = hyper[6]
     while True:
-        phase = iv[PHASE]
+        phase = iv[POLICY_PHASE]
         if phase == _GP_FIRST:
-            iv[PHASE] = _GP_AFTER_FIRST_READ
+            iv[POLICY_PHASE] = _GP_AFTER_FIRST_READ
             s = free_slot(occupied)
             return READ, s, 0, s
         elif phase == _GP_AFTER_FIRST_READ:
-            x = iv[LAST_SLOT]
+            x = iv[POLICY_LAST_SLOT]
             iv[_G_KING] = x
             iv[_G_BACKUP] = x
             fv[_G_BUDGET] = float(king_batch)
-            iv[PHASE] = _GP_AFTER_FIRST_BACKUP
+            iv[POLICY_PHASE] = _GP_AFTER_FIRST_BACKUP
             return PULL, x, batch_within_horizon(backup_batch, iv), x
         elif phase == _GP_AFTER_FIRST_BACKUP:
-            fv[_G_BACKUP_MEAN] = fv[LAST_MEAN]
-            iv[PHASE] = _GP_NEXT
+            fv[_G_BACKUP_MEAN] = fv[POLICY_LAST_MEAN]
+            iv[POLICY_PHASE] = _GP_NEXT
         elif phase == _GP_NEXT:
-            if iv[ARMS_READ] >= iv[N_ARMS]:
-                iv[PHASE] = _GP_DONE
+            if iv[POLICY_ARMS_READ] >= iv[POLICY_N_ARMS]:
+                iv[POLICY_PHASE] = _GP_DONE
                 chosen = iv[_G_KING] if fv[_G_FULL] <= full_cap else iv[_G_BACKUP]
                 return COMMIT, chosen, 0, chosen
-            iv[PHASE] = _GP_AFTER_READ
+            iv[POLICY_PHASE] = _GP_AFTER_READ
             s = free_slot(occupied)
             return READ, s, 0, s
         elif phase == _GP_AFTER_READ:
-            iv[_G_CUR] = iv[LAST_SLOT]
+            iv[_G_CUR] = iv[POLICY_LAST_SLOT]
             if fv[_G_FULL] <= full_cap:
                 fv[_G_BUDGET] += float(increment)
                 iv[_G_ROUND] = 0
-                iv[PHASE] = _GP_ROUND
+                iv[POLICY_PHASE] = _GP_ROUND
             else:
-                iv[PHASE] = _GP_BACKUP
+                iv[POLICY_PHASE] = _GP_BACKUP
         elif phase == _GP_ROUND:
             r = iv[_G_ROUND]
             if r >= round_batches.size or fv[_G_BUDGET] < float(round_batches[r]):
-                iv[PHASE] = _GP_DETHRONE
+                iv[POLICY_PHASE] = _GP_DETHRONE
                 continue
-            iv[PHASE] = _GP_AFTER_ROUND
+            iv[POLICY_PHASE] = _GP_AFTER_ROUND
             c = iv[_G_CUR]
             return PULL, c, batch_within_horizon(round_batches[r], iv), c
         elif phase == _GP_AFTER_ROUND:
-            n = float(iv[LAST_PULLS])
+            n = float(iv[POLICY_LAST_PULLS])
             fv[_G_FULL] += n
             fv[_G_BUDGET] -= n
-            if fv[_G_EST] - eps / 5.0 >= fv[LAST_MEAN]:
-                iv[PHASE] = _GP_BACKUP
+            if fv[_G_EST] - eps / 5.0 >= fv[POLICY_LAST_MEAN]:
+                iv[POLICY_PHASE] = _GP_BACKUP
             else:
                 iv[_G_ROUND] += 1
-                iv[PHASE] = _GP_ROUND
+                iv[POLICY_PHASE] = _GP_ROUND
         elif phase == _GP_DETHRONE:
             old = iv[_G_KING]
             iv[_G_KING] = iv[_G_CUR]
             fv[_G_BUDGET] = float(king_batch)
-            iv[PHASE] = _GP_AFTER_DETHRONE_DISCARD
+            iv[POLICY_PHASE] = _GP_AFTER_DETHRONE_DISCARD
             if old != iv[_G_BACKUP] and old != iv[_G_CUR]:
                 return DISCARD, old, 0, old
         elif phase == _GP_AFTER_DETHRONE_DISCARD:
-            iv[PHASE] = _GP_AFTER_DETHRONE_PULL
+            iv[POLICY_PHASE] = _GP_AFTER_DETHRONE_PULL
             k = iv[_G_KING]
             return PULL, k, batch_within_horizon(king_batch, iv), k
         elif phase == _GP_AFTER_DETHRONE_PULL:
             raised = fv[_G_EST] + fv[_G_GAP] / 2.0
-            mean = fv[LAST_MEAN]
+            mean = fv[POLICY_LAST_MEAN]
             fv[_G_EST] = min(max(mean, raised), 1.0)
-            fv[_G_FULL] += float(iv[LAST_PULLS])
-            iv[PHASE] = _GP_BACKUP
+            fv[_G_FULL] += float(iv[POLICY_LAST_PULLS])
+            iv[POLICY_PHASE] = _GP_BACKUP
         elif phase == _GP_BACKUP:
             if generator_of(rng).random() < backup_probability:
-                iv[PHASE] = _GP_AFTER_BACKUP_PULL
+                iv[POLICY_PHASE] = _GP_AFTER_BACKUP_PULL
                 c = iv[_G_CUR]
                 return PULL, c, batch_within_horizon(backup_batch, iv), c
-            iv[PHASE] = _GP_RELEASE
+            iv[POLICY_PHASE] = _GP_RELEASE
         elif phase == _GP_AFTER_BACKUP_PULL:
-            fv[_G_FRAC] += float(iv[LAST_PULLS])
-            iv[PHASE] = _GP_RELEASE
-            if fv[LAST_MEAN] > fv[_G_BACKUP_MEAN]:
-                fv[_G_BACKUP_MEAN] = fv[LAST_MEAN]
+            fv[_G_FRAC] += float(iv[POLICY_LAST_PULLS])
+            iv[POLICY_PHASE] = _GP_RELEASE
+            if fv[POLICY_LAST_MEAN] > fv[_G_BACKUP_MEAN]:
+                fv[_G_BACKUP_MEAN] = fv[POLICY_LAST_MEAN]
                 old = iv[_G_BACKUP]
                 iv[_G_BACKUP] = iv[_G_CUR]
                 if old != iv[_G_KING] and old != iv[_G_CUR]:
@@ -184,7 +184,7 @@ def game_of_arms_select(state, hyper, rng):
         elif phase == _GP_RELEASE:
             c = iv[_G_CUR]
             iv[_G_CUR] = -1
-            iv[PHASE] = _GP_NEXT
+            iv[POLICY_PHASE] = _GP_NEXT
             if c != iv[_G_KING] and c != iv[_G_BACKUP]:
                 return DISCARD, c, 0, c
         else:

@@ -15,17 +15,17 @@ import numpy as np
 from environments.streaming.protocol import DISCARD, READ
 
 __all__ = [
-    "PHASE",
-    "N_ARMS",
-    "HORIZON",
-    "MEMORY",
-    "ARMS_READ",
-    "PULLS_USED",
-    "LAST_SLOT",
-    "LAST_PULLS",
-    "LAST_SUCCESSES",
+    "POLICY_PHASE",
+    "POLICY_N_ARMS",
+    "POLICY_HORIZON",
+    "POLICY_MEMORY",
+    "POLICY_ARMS_READ",
+    "POLICY_PULLS_USED",
+    "POLICY_LAST_SLOT",
+    "POLICY_LAST_PULLS",
+    "POLICY_LAST_SUCCESSES",
     "N_COMMON_INT",
-    "LAST_MEAN",
+    "POLICY_LAST_MEAN",
     "N_COMMON_FLOAT",
     "common_state",
     "free_slot",
@@ -33,13 +33,22 @@ __all__ = [
     "streaming_update",
 ]
 
-#: Common int64 registers (``state[0]``): the algorithm's phase, K, T, M, arms read, pulls used,
-#: and the slot, pulls and successes of the last operation.
-PHASE, N_ARMS, HORIZON, MEMORY, ARMS_READ, PULLS_USED, LAST_SLOT, LAST_PULLS, LAST_SUCCESSES = 0, 1, 2, 3, 4, 5, 6, 7, 8
+#: Common int64 registers (indices into the policy state's ``state[0]``; the environment's
+#: counters are ``environments.streaming.dynamics.ENV_*``): the algorithm's phase, K, T, M, arms
+#: read, pulls used, and the slot, pulls and successes of the last operation.
+POLICY_PHASE = 0
+POLICY_N_ARMS = 1
+POLICY_HORIZON = 2
+POLICY_MEMORY = 3
+POLICY_ARMS_READ = 4
+POLICY_PULLS_USED = 5
+POLICY_LAST_SLOT = 6
+POLICY_LAST_PULLS = 7
+POLICY_LAST_SUCCESSES = 8
 #: First int64 register of an algorithm family.
 N_COMMON_INT = 10
-#: Common float64 register (``state[1]``): the mean of the last batch.
-LAST_MEAN = 0
+#: Common float64 register (index into the policy state's ``state[1]``): the mean of the last batch.
+POLICY_LAST_MEAN = 0
 #: First float64 register of an algorithm family.
 N_COMMON_FLOAT = 1
 
@@ -50,10 +59,10 @@ def common_state(n_arms, horizon, memory, n_int, n_float):
     with K, T and M set and no last slot."""
     iv = np.zeros(n_int, np.int64)
     fv = np.zeros(n_float, np.float64)
-    iv[N_ARMS] = n_arms
-    iv[HORIZON] = horizon
-    iv[MEMORY] = memory
-    iv[LAST_SLOT] = -1
+    iv[POLICY_N_ARMS] = n_arms
+    iv[POLICY_HORIZON] = horizon
+    iv[POLICY_MEMORY] = memory
+    iv[POLICY_LAST_SLOT] = -1
     occupied = np.zeros(memory, np.int64)
     return iv, fv, occupied
 
@@ -70,7 +79,7 @@ def free_slot(occupied):
 @nb.njit(cache=True, nogil=True)
 def batch_within_horizon(batch, iv):
     """``min(batch, T - pulls_used)``: the last batch is cut short at the horizon."""
-    remaining = iv[HORIZON] - iv[PULLS_USED]
+    remaining = iv[POLICY_HORIZON] - iv[POLICY_PULLS_USED]
     if remaining < 1:
         return 1
     return batch if batch < remaining else remaining
@@ -84,14 +93,14 @@ def streaming_update(state, hyper, op, slot, status, pulls_done, successes):
     iv = state[0]
     fv = state[1]
     occupied = state[2]
-    iv[LAST_SLOT] = slot
-    iv[LAST_PULLS] = pulls_done
-    iv[LAST_SUCCESSES] = successes
-    iv[PULLS_USED] += pulls_done
+    iv[POLICY_LAST_SLOT] = slot
+    iv[POLICY_LAST_PULLS] = pulls_done
+    iv[POLICY_LAST_SUCCESSES] = successes
+    iv[POLICY_PULLS_USED] += pulls_done
     if pulls_done > 0:
-        fv[LAST_MEAN] = successes / pulls_done
+        fv[POLICY_LAST_MEAN] = successes / pulls_done
     if op == READ:
         occupied[slot] = 1
-        iv[ARMS_READ] += 1
+        iv[POLICY_ARMS_READ] += 1
     elif op == DISCARD:
         occupied[slot] = 0

@@ -19,15 +19,15 @@ import numpy as np
 
 from bandits.policies.streaming.face import StreamingPolicy, batch_count, epsilon_of
 from bandits.policies.streaming.state import (
-    ARMS_READ,
-    HORIZON,
-    LAST_MEAN,
-    LAST_SLOT,
-    N_ARMS,
     N_COMMON_FLOAT,
     N_COMMON_INT,
-    PHASE,
-    PULLS_USED,
+    POLICY_ARMS_READ,
+    POLICY_HORIZON,
+    POLICY_LAST_MEAN,
+    POLICY_LAST_SLOT,
+    POLICY_N_ARMS,
+    POLICY_PHASE,
+    POLICY_PULLS_USED,
     batch_within_horizon,
     common_state,
     free_slot,
@@ -93,7 +93,7 @@ def _promote(iv, champ, pending, batches, level, winner):
     else:
         pending[level + 1] = winner
     iv[_L_LEVEL] = level + 1
-    iv[PHASE] = _LP_LEVEL
+    iv[POLICY_PHASE] = _LP_LEVEL
 
 
 @nb.njit(cache=True, nogil=True)
@@ -144,43 +144,43 @@ def levels_select(state, hyper, rng):
     quirks = hyper[2]
     n_levels = batch.size
     while True:
-        phase = iv[PHASE]
+        phase = iv[POLICY_PHASE]
         level = iv[_L_LEVEL]
         if phase == _LP_TOP:
             iv[_L_LEVEL] = 0
-            iv[PHASE] = _LP_LEVEL
+            iv[POLICY_PHASE] = _LP_LEVEL
         elif phase == _LP_LEVEL:
             if level > iv[_L_MAXLEVEL]:
                 iv[_L_MAXLEVEL] = level
             if level == n_levels - 1 or batches[level] <= max_batches[level]:
                 if champ[level] < 0 or level == 0:
-                    if iv[ARMS_READ] >= iv[N_ARMS]:
-                        iv[PHASE] = _LP_END
+                    if iv[POLICY_ARMS_READ] >= iv[POLICY_N_ARMS]:
+                        iv[POLICY_PHASE] = _LP_END
                         continue
                     s = free_slot(occupied)
-                    iv[PHASE] = _LP_AFTER_READ_NEW if champ[level] < 0 else _LP_AFTER_READ_CH
+                    iv[POLICY_PHASE] = _LP_AFTER_READ_NEW if champ[level] < 0 else _LP_AFTER_READ_CH
                     return READ, s, 0, s
                 if pending[level] >= 0:
                     x = pending[level]
                     pending[level] = -1
                     iv[_L_X] = x
-                    iv[PHASE] = _LP_AFTER_PULL_CH
+                    iv[POLICY_PHASE] = _LP_AFTER_PULL_CH
                     return PULL, x, batch_within_horizon(batch[level], iv), champ[level]
-                iv[PHASE] = _LP_AFTER_REMEASURE
+                iv[POLICY_PHASE] = _LP_AFTER_REMEASURE
                 c = champ[level]
                 return PULL, c, batch_within_horizon(batch[level], iv), c
             if pending[level] >= 0:
-                iv[PHASE] = _LP_AFTER_PROMO1
+                iv[POLICY_PHASE] = _LP_AFTER_PROMO1
                 c = champ[level]
                 return PULL, c, batch_within_horizon(batch[level], iv), c
             _promote(iv, champ, pending, batches, level, champ[level])
         elif phase == _LP_AFTER_READ_NEW:
-            x = iv[LAST_SLOT]
+            x = iv[POLICY_LAST_SLOT]
             iv[_L_X] = x
-            iv[PHASE] = _LP_AFTER_PULL_NEW
+            iv[POLICY_PHASE] = _LP_AFTER_PULL_NEW
             return PULL, x, batch_within_horizon(batch[level], iv), x
         elif phase == _LP_AFTER_PULL_NEW:
-            mean = fv[LAST_MEAN]
+            mean = fv[POLICY_LAST_MEAN]
             champ[level] = iv[_L_X]
             if quirks != 0:
                 if mean > bench[level]:
@@ -188,17 +188,17 @@ def levels_select(state, hyper, rng):
             else:
                 bench[level] = mean
             batches[level] += 1
-            iv[PHASE] = _LP_TOP
+            iv[POLICY_PHASE] = _LP_TOP
         elif phase == _LP_AFTER_READ_CH:
-            x = iv[LAST_SLOT]
+            x = iv[POLICY_LAST_SLOT]
             iv[_L_X] = x
-            iv[PHASE] = _LP_AFTER_PULL_CH
+            iv[POLICY_PHASE] = _LP_AFTER_PULL_CH
             return PULL, x, batch_within_horizon(batch[level], iv), champ[level]
         elif phase == _LP_AFTER_PULL_CH:
-            mean = fv[LAST_MEAN]
+            mean = fv[POLICY_LAST_MEAN]
             x = iv[_L_X]
             batches[level] += 1
-            iv[PHASE] = _LP_TOP
+            iv[POLICY_PHASE] = _LP_TOP
             if bench[level] >= mean:
                 return DISCARD, x, 0, x
             old = champ[level]
@@ -206,27 +206,27 @@ def levels_select(state, hyper, rng):
             bench[level] = mean
             return DISCARD, old, 0, old
         elif phase == _LP_AFTER_REMEASURE:
-            bench[level] = fv[LAST_MEAN]
-            iv[PHASE] = _LP_TOP
+            bench[level] = fv[POLICY_LAST_MEAN]
+            iv[POLICY_PHASE] = _LP_TOP
         elif phase == _LP_AFTER_PROMO1:
-            fv[_L_M1] = fv[LAST_MEAN]
-            iv[PHASE] = _LP_AFTER_PROMO2
+            fv[_L_M1] = fv[POLICY_LAST_MEAN]
+            iv[POLICY_PHASE] = _LP_AFTER_PROMO2
             p = pending[level]
             return PULL, p, batch_within_horizon(batch[level], iv), p
         elif phase == _LP_AFTER_PROMO2:
-            if fv[_L_M1] > fv[LAST_MEAN]:
+            if fv[_L_M1] > fv[POLICY_LAST_MEAN]:
                 winner = champ[level]
                 loser = pending[level]
             else:
                 winner = pending[level]
                 loser = champ[level]
             iv[_L_WINNER] = winner
-            iv[PHASE] = _LP_AFTER_PROMO_DISCARD
+            iv[POLICY_PHASE] = _LP_AFTER_PROMO_DISCARD
             return DISCARD, loser, 0, loser
         elif phase == _LP_AFTER_PROMO_DISCARD:
             _promote(iv, champ, pending, batches, level, iv[_L_WINNER])
         elif phase == _LP_END:
-            remaining = iv[HORIZON] - iv[PULLS_USED]
+            remaining = iv[POLICY_HORIZON] - iv[POLICY_PULLS_USED]
             n_stored = 0
             for l in range(n_levels):
                 if champ[l] >= 0:
@@ -237,12 +237,12 @@ def levels_select(state, hyper, rng):
                 retest = False
             if retest:
                 iv[_L_ENDI] = -1
-                iv[PHASE] = _LP_END_NEXT
+                iv[POLICY_PHASE] = _LP_END_NEXT
                 continue
             chosen = iv[_L_MAXLEVEL]
             if quirks == 0 or champ[chosen] < 0:
                 chosen = _highest_stored_level(champ)
-            iv[PHASE] = _LP_DONE
+            iv[POLICY_PHASE] = _LP_DONE
             c = champ[chosen]
             return COMMIT, c, 0, c
         elif phase == _LP_END_NEXT:
@@ -253,7 +253,7 @@ def levels_select(state, hyper, rng):
                     break
             if nxt >= 0:
                 iv[_L_ENDI] = nxt
-                iv[PHASE] = _LP_AFTER_END_PULL
+                iv[POLICY_PHASE] = _LP_AFTER_END_PULL
                 c = champ[nxt]
                 return PULL, c, batch_within_horizon(batch[0], iv), c
             chosen = -1
@@ -270,12 +270,12 @@ def levels_select(state, hyper, rng):
                     if champ[l] >= 0 and end_mean[l] > best:
                         best = end_mean[l]
                         chosen = l
-            iv[PHASE] = _LP_DONE
+            iv[POLICY_PHASE] = _LP_DONE
             c = champ[chosen]
             return COMMIT, c, 0, c
         elif phase == _LP_AFTER_END_PULL:
-            end_mean[iv[_L_ENDI]] = fv[LAST_MEAN]
-            iv[PHASE] = _LP_END_NEXT
+            end_mean[iv[_L_ENDI]] = fv[POLICY_LAST_MEAN]
+            iv[POLICY_PHASE] = _LP_END_NEXT
         else:
             c = champ[_highest_stored_level(champ)]
             return COMMIT, c, 0, c

@@ -1,7 +1,9 @@
 """Linear solvers of the *Learning to Relax* environments (Khodak, Chow, Balcan & Talwalkar, ICLR
 2024, arXiv:2310.02246): SOR, SSOR-preconditioned CG and vanilla CG, on a generic CSR matrix and
-matrix-free on the constant-coefficient 5-point stencil, plus the closed forms of SOR theory, the
-golden-section search for the instance-optimal omega and the Crank-Nicolson heat-equation helpers.
+matrix-free on the constant-coefficient 5-point stencil, plus the golden-section search for the
+instance-optimal omega. (Young's closed forms of SOR theory and a numpy Crank-Nicolson path of the
+heat equation, which only the tests use as oracles, are in
+``tests/settings/solver_tuning/solver_tuning_oracles.py``.)
 
 Modules
 -------
@@ -13,12 +15,8 @@ Modules
     SSOR-PCG and vanilla CG with MATLAB ``pcg`` semantics, on either representation.
 :mod:`.reductions`
     Dot products and norms in the fixed summation order every kernel shares.
-:mod:`.closed_forms`
-    beta(c), Young's omega* and Young's spectral radius of the SOR iteration.
 :mod:`.golden_section`
     The golden-section search of the official heat script ``h2d.m``.
-:mod:`.heat_numerics`
-    The heat equation's Crank-Nicolson systems in numpy (validated).
 :mod:`.validation`
     Argument checks of the validated entry points.
 
@@ -30,17 +28,13 @@ Two layers
   do **no** validation: the caller guarantees the preconditions listed in each docstring.
 * Validated entry points: ``sor_csr``, ``sor_stencil``, ``ssor_pcg_csr``, ``ssor_pcg_stencil``,
   ``cg_csr``, ``cg_stencil``, ``ssor_apply_*``, ``*_matvec``. They check their arguments at the
-  Python boundary (``ValueError`` naming the parameter, the rule and the value, e.g.
-  ``omega: must be in (0, 2), got 2.5``) and call a kernel.
+  Python boundary (:class:`~bandits.core.validation.ParameterError`, a ``ValueError`` naming the
+  parameter, the rule and the value, e.g. ``omega: must be in (0, 2), got 2.5``) and call a
+  kernel.
 
 Every solver returns ``(iterations, x)``.
 """
 
-from environments.solver_tuning.linear_solvers.closed_forms import (
-    jacobi_radius_shifted_laplacian,
-    optimal_omega,
-    sor_spectral_radius,
-)
 from environments.solver_tuning.linear_solvers.csr import (
     csr_matvec,
     csr_matvec_kernel,
@@ -51,15 +45,6 @@ from environments.solver_tuning.linear_solvers.csr import (
     ssor_apply_csr_kernel,
 )
 from environments.solver_tuning.linear_solvers.golden_section import HEAT_OMEGA_GRID, GoldenSection, golden_section_omega
-from environments.solver_tuning.linear_solvers.heat_numerics import (
-    bump,
-    heat_cn_stencil,
-    heat_forcing,
-    heat_grid_points,
-    heat_initial_condition,
-    heat_kappa,
-    heat_rhs,
-)
 from environments.solver_tuning.linear_solvers.pcg import (
     cg_csr,
     cg_stencil,
@@ -100,20 +85,8 @@ __all__ = [
     "csr_matvec",
     "ssor_apply_csr",
     "ssor_apply_stencil",
-    # closed forms
-    "jacobi_radius_shifted_laplacian",
-    "optimal_omega",
-    "sor_spectral_radius",
     # golden section
     "GoldenSection",
     "golden_section_omega",
     "HEAT_OMEGA_GRID",
-    # heat equation
-    "heat_kappa",
-    "bump",
-    "heat_grid_points",
-    "heat_forcing",
-    "heat_initial_condition",
-    "heat_cn_stencil",
-    "heat_rhs",
 ]

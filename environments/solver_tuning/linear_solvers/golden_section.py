@@ -11,7 +11,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from bandits.core.validation import check_integer, check_real_vector
+from bandits.core.validation import ParameterError, check_integer, check_real_vector
 
 __all__ = ["HEAT_OMEGA_GRID", "GoldenSection", "golden_section_omega"]
 
@@ -55,10 +55,12 @@ def golden_section_omega(
     steps = np.diff(grid)
     if (steps <= 0).any():
         i = int(np.argmax(steps <= 0)) + 1
-        raise ValueError(f"grid[{i}]: must be > grid[{i - 1}] = {grid[i - 1]!r} (strictly increasing), got {grid[i]!r}")
+        raise ParameterError(
+            f"grid[{i}]", float(grid[i]), f"must be > grid[{i - 1}] = {float(grid[i - 1])!r} (strictly increasing)"
+        )
     n_evals = check_integer("n_evals", n_evals, low=grid.size)
     if not callable(cost_fn):
-        raise ValueError(f"cost_fn: must be callable (omega -> iterations), got {cost_fn!r}")
+        raise ParameterError("cost_fn", cost_fn, "must be callable (omega -> iterations)")
 
     omegas: list[float] = []
     costs: list[float] = []
@@ -68,9 +70,9 @@ def golden_section_omega(
         try:
             c = float(value)
         except (TypeError, ValueError):
-            raise ValueError(f"cost_fn: must return a real number, got {value!r} at omega = {w!r}") from None
+            raise ParameterError("cost_fn", cost_fn, "must return a real number", got=f"{value!r} at omega = {w!r}") from None
         if not math.isfinite(c):
-            raise ValueError(f"cost_fn: must return a finite number, got {value!r} at omega = {w!r}")
+            raise ParameterError("cost_fn", cost_fn, "must return a finite number", got=f"{value!r} at omega = {w!r}")
         omegas.append(float(w))
         costs.append(c)
         return c
@@ -81,7 +83,8 @@ def golden_section_omega(
     else:
         given = check_real_vector("grid_costs", grid_costs)
         if given.size != grid.size:
-            raise ValueError(f"grid_costs: must have one entry per grid point ({grid.size}), got {given.size}")
+            raise ParameterError("grid_costs", grid_costs, f"must have one entry per grid point ({grid.size})",
+                                 got=str(given.size))
         omegas.extend(float(w) for w in grid)
         costs.extend(float(c) for c in given)
 

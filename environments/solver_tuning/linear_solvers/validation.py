@@ -1,4 +1,5 @@
-"""Argument checks of the validated solver entry points: ``ValueError`` naming the parameter, the
+"""Argument checks of the validated solver entry points:
+:class:`~bandits.core.validation.ParameterError` (a ``ValueError``) naming the parameter, the
 rule and the value (e.g. ``omega: must be in (0, 2), got 2.5``), raised at the Python boundary
 before any kernel runs. The kernels themselves check nothing."""
 
@@ -6,71 +7,73 @@ from __future__ import annotations
 
 import numpy as np
 
-from bandits.core.validation import check_integer, check_real, check_real_vector
+from bandits.core.validation import ParameterError, check_integer, check_real, check_real_vector
 
 
 def _check_csr(indptr, indices, data):
-    """The CSR arrays as contiguous int64 / float64 arrays, or ValueError: square, column indices in
+    """The CSR arrays as contiguous int64 / float64 arrays, or ParameterError: square, column indices in
     range and strictly increasing in every row, a positive diagonal entry in every row."""
     arrays = []
     for name, value, dtype in (("indptr", indptr, np.int64), ("indices", indices, np.int64),
                                ("data", data, np.float64)):
         array = np.asarray(value)
         if array.ndim != 1:
-            raise ValueError(f"{name}: must be 1-D, got an array of shape {array.shape}")
+            raise ParameterError(name, value, "must be 1-D", got=f"an array of shape {array.shape}")
         if dtype is np.int64 and array.size and not np.issubdtype(array.dtype, np.integer):
-            raise ValueError(f"{name}: must hold integers, got dtype {array.dtype}")
+            raise ParameterError(name, value, "must hold integers", got=f"dtype {array.dtype}")
         arrays.append(np.ascontiguousarray(array, dtype=dtype))
     indptr, indices, data = arrays
     n = indptr.size - 1
     if n < 1:
-        raise ValueError(f"indptr: must have at least 2 entries (n + 1 for n >= 1 rows), got {indptr.size}")
+        raise ParameterError("indptr", indptr, "must have at least 2 entries (n + 1 for n >= 1 rows)", got=str(indptr.size))
     if indptr[0] != 0:
-        raise ValueError(f"indptr[0]: must be 0, got {int(indptr[0])}")
+        raise ParameterError("indptr[0]", int(indptr[0]), "must be 0")
     steps = np.diff(indptr)
     if (steps < 0).any():
         i = int(np.argmax(steps < 0))
-        raise ValueError(f"indptr[{i + 1}]: must be >= indptr[{i}] = {int(indptr[i])}, got {int(indptr[i + 1])}")
+        raise ParameterError(f"indptr[{i + 1}]", int(indptr[i + 1]), f"must be >= indptr[{i}] = {int(indptr[i])}")
     nnz = int(indptr[-1])
     if indices.size != nnz:
-        raise ValueError(f"indices: must have indptr[-1] = {nnz} entries, got {indices.size}")
+        raise ParameterError("indices", indices, f"must have indptr[-1] = {nnz} entries", got=str(indices.size))
     if data.size != nnz:
-        raise ValueError(f"data: must have indptr[-1] = {nnz} entries, got {data.size}")
+        raise ParameterError("data", data, f"must have indptr[-1] = {nnz} entries", got=str(data.size))
     bad = (indices < 0) | (indices >= n)
     if bad.any():
         p = int(np.argmax(bad))
-        raise ValueError(f"indices[{p}]: must be in [0, {n - 1}], got {int(indices[p])}")
+        raise ParameterError(f"indices[{p}]", int(indices[p]), f"must be in [0, {n - 1}]")
     finite = np.isfinite(data)
     if not finite.all():
         p = int(np.argmax(~finite))
-        raise ValueError(f"data[{p}]: must be finite, got {float(data[p])!r}")
+        raise ParameterError(f"data[{p}]", float(data[p]), "must be finite")
     row = np.repeat(np.arange(n), steps)
     if nnz > 1:
         same_row = row[1:] == row[:-1]
         unsorted = same_row & (indices[1:] <= indices[:-1])
         if unsorted.any():
             p = int(np.argmax(unsorted)) + 1
-            raise ValueError(
-                f"indices[{p}]: column indices must be strictly increasing within row {int(row[p])}, "
-                f"got {int(indices[p])} after {int(indices[p - 1])}"
+            raise ParameterError(
+                f"indices[{p}]", int(indices[p]),
+                f"column indices must be strictly increasing within row {int(row[p])}",
+                got=f"{int(indices[p])} after {int(indices[p - 1])}",
             )
     on_diag = indices == row
     count = np.bincount(row[on_diag], minlength=n)
     if (count == 0).any():
         i = int(np.argmax(count == 0))
-        raise ValueError(f"indices: row {i} must store its diagonal entry (a positive A[{i}, {i}]), got none")
+        raise ParameterError("indices", indices, f"row {i} must store its diagonal entry (a positive A[{i}, {i}])",
+                             got="none")
     diag = np.empty(n)
     diag[row[on_diag]] = data[on_diag]
     if (diag <= 0).any():
         i = int(np.argmax(diag <= 0))
-        raise ValueError(f"data: the diagonal entry A[{i}, {i}] must be > 0, got {float(diag[i])!r}")
+        raise ParameterError("data", data, f"the diagonal entry A[{i}, {i}] must be > 0", got=repr(float(diag[i])))
     return indptr, indices, data
 
 
 def _check_vector(name, value, n):
     array = check_real_vector(name, value)
     if array.size != n:
-        raise ValueError(f"{name}: must have {n} entries (one per unknown), got {array.size}")
+        raise ParameterError(name, value, f"must have {n} entries (one per unknown)", got=str(array.size))
     # a private copy: make it writeable again, so that the kernels see the array type compiled
     # code passes them (a read-only array would be a second numba specialisation)
     array.setflags(write=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import math
 
+import numba as nb
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -20,7 +21,6 @@ from environments.cascading import (
     all_item_lists,
     best_perm,
     cascade_list_value,
-    exhaustive_best_list,
 )
 
 
@@ -53,6 +53,21 @@ def best_perm_call(u, w, w_bot, m, priority=None):
         np.zeros((n + 1, m + 1)), np.zeros((n + 1, m + 1), np.uint8),
     )
     return value, items[:length]
+
+
+@nb.njit(cache=True)
+def exhaustive_best_list(u, w, w_bot, lists, lengths):
+    """Exhaustive search: ``(value, index)`` of the first list of ``lists`` (see
+    :func:`environments.cascading.all_item_lists`) with the largest ``f(A, u, w)``, by the
+    compiled :func:`environments.cascading.cascade_list_value`. ``O(N^m m)``."""
+    best = -np.inf
+    best_index = 0
+    for i in range(lengths.size):
+        value = cascade_list_value(lists[i], lengths[i], u, w, w_bot)
+        if value > best:
+            best = value
+            best_index = i
+    return best, best_index
 
 
 def v_star_exhaustive(problem):

@@ -63,10 +63,18 @@ def test_invalid_hyper_parameters_are_rejected(build, parameter, message):
 
 def test_run_rejects_policies_of_another_setting_and_missing_horizon():
     problem = BLBCascadingBandit(6, 2)
-    with pytest.raises(ValueError, match=r"policies\[0\]: must be a cascading policy"):
+    with pytest.raises(ValueError, match=r"policies\[0\]: must be a policy of the 'cascading' setting"):
         run(problem, [UCB1()], horizon=10, n_replications=1, seed=0)
-    with pytest.raises(ValueError, match=r"policies\[0\]: must be a classic-bandit Policy"):
+    with pytest.raises(ValueError, match=r"policies\[0\]: must be a policy of the 'classic' setting"):
         run(BernoulliBandit([0.1, 0.2]), [CascadeUCB1()], horizon=10, n_replications=1, seed=0)
+    for other in (object(), UCB1()):
+        with pytest.raises(ParameterError, match="policy: must be a policy of the 'cascading' setting") as caught:
+            problem.check_policy_compatible(other)
+        assert caught.value.parameter == "policy"
+    # the setting's own check comes after the setting check
+    with pytest.raises(ParameterError, match="S = H = 1 and unit rewards") as caught:
+        RandomCascadingMDP(n_items=4).check_policy_compatible(CascadeUCB1(), "policies[2]")
+    assert caught.value.parameter == "policies[2]"
     with pytest.raises(ValueError, match="horizon"):
         CascadingVI().reset(problem, seed=0)  # log_horizon="known" needs K
     CascadingVI(log_horizon="anytime").reset(problem, seed=0)
@@ -91,6 +99,21 @@ def test_the_face_takes_views_problems_and_environments_alike():
     assert policy.episode == 3 and not policy.stopped
     with pytest.raises(ValueError, match=r"observation: \(h, s\) must be in \[0, 2\) x \[0, 2\)"):
         policy.select(np.array([2, 0]))
+
+
+def test_update_names_the_feedback_reward_it_refuses():
+    problem = RandomCascadingMDP(n_items=4, n_states=2, episode_length=2, list_length=2, instance_seed=1)
+    policy = CascadingVI().reset(problem, seed=0, horizon=10)
+    action = policy.select(np.array([0, 0]))
+    for reward, rule in (
+        (1.5, r"CascadingVI needs finite rewards in \[0, 1\], got 1.5"),
+        (float("nan"), "needs finite rewards"),
+        ("high", "must be a real number"),
+    ):
+        with pytest.raises(ParameterError, match=rule) as caught:
+            policy.update(action, CascadeFeedback(0, 0, 0, 1, reward))
+        assert caught.value.parameter == "feedback.reward" and str(caught.value).startswith("feedback.reward: ")
+    policy.update(action, CascadeFeedback(0, 0, 0, 1, 1.0))
 
 
 @pytest.mark.parametrize("value_cap", ["horizon", "remaining"])

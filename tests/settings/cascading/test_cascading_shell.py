@@ -12,8 +12,8 @@ from gymnasium.utils.env_checker import check_env
 
 import environments  # noqa: F401  (registers the regretlab/... Gymnasium ids)
 from bandits.core.validation import ParameterError
-from bandits.policies.cascading import AdaptVI, CascadeKLUCB, CascadingBPI, CascadingVI
 from bandits.gym_driver import rollout
+from bandits.policies.cascading import AdaptVI, CascadeKLUCB, CascadingBPI, CascadingVI
 from bandits.runner import run
 from environments.cascading import (
     BLBCascadingBandit,

@@ -19,18 +19,14 @@ from bandits.runner import run
 from environments.solver_tuning import (
     HeatEquationTuning,
     HeatEquationTuningEnv,
+    HeatEquationTuningShell,
     OmegaGridView,
     SORTuning,
     SORTuningEnv,
+    SORTuningShell,
 )
-from environments.solver_tuning.linear_solvers import (
-    heat_cn_stencil,
-    heat_initial_condition,
-    heat_kappa,
-    heat_rhs,
-    laplacian_5point_csr,
-    ssor_pcg_stencil,
-)
+from environments.solver_tuning.linear_solvers import laplacian_5point_csr, ssor_pcg_stencil
+from solver_tuning_oracles import heat_cn_stencil, heat_initial_condition, heat_kappa, heat_rhs
 
 
 def dense_sor_iterations(A, b, omega, tol=1e-8, cap=10_000):
@@ -150,8 +146,44 @@ def test_shell_step_regret_solves_the_instance_optimal_omega_of_the_instance_jus
         if t == 3:
             stale = info
     assert truncated
-    with pytest.raises(ValueError, match="info: must be the info of the last step"):
+    with pytest.raises(ParameterError, match="info: must be the info of the last step"):
         lazy.step_regret(stale, None)
+
+
+def test_shells_run_over_a_problem_and_the_registered_environments_build_it_from_parameters():
+    """One pattern for every setting: problem.make_env gives the shell over the problem
+    (environments/solver_tuning/shell.py); the registered ids build the problem from keyword
+    parameters (environments/solver_tuning/gym_entry_points.py) or take a ready one."""
+    sor, heat = SORTuning(grid_size=4), HeatEquationTuning(nx=6)
+    assert type(sor.make_env(5)) is SORTuningShell and sor.make_env(5).problem is sor
+    assert type(heat.make_env(5)) is HeatEquationTuningShell and heat.make_env(5).horizon == 5
+    registered = gym.make("regretlab/SORTuning-v0", grid_size=4, shift_distribution="low", horizon=5).unwrapped
+    assert type(registered) is SORTuningEnv and isinstance(registered, SORTuningShell)
+    assert registered.problem.to_dict() == SORTuning(grid_size=4, shift_distribution="low").to_dict()
+    assert SORTuningEnv(sor, horizon=5).problem is sor
+    assert type(gym.make("regretlab/HeatEquationTuning-v0", nx=6, horizon=3).unwrapped) is HeatEquationTuningEnv
+    with pytest.raises(ParameterError, match="problem: must be a SORTuning problem") as error:
+        SORTuningShell(heat, horizon=5)
+    assert error.value.parameter == "problem"
+    with pytest.raises(ParameterError, match="problem: must be a HeatEquationTuning problem"):
+        HeatEquationTuningShell(HeatEquationTuning, horizon=5)  # the class, not a problem
+    with pytest.raises(ParameterError, match="problem: must be a HeatEquationTuning, got"):
+        HeatEquationTuningEnv(sor)
+    with pytest.raises(ParameterError, match="horizon: must be >= 1, got 0"):
+        sor.make_env(0)
+    with pytest.raises(ParameterError, match="info_costs: must be True or False"):
+        SORTuningShell(sor, horizon=5, info_costs="yes")
+
+
+def test_check_policy_compatible_raises_parameter_errors():
+    problem = SORTuning(omega_grid=[1.0, 1.5])
+    problem.check_policy_compatible(FixedOmega(omega=1.5))
+    with pytest.raises(ParameterError, match="policies\\[2\\]: must be a policy of the 'solver_tuning' setting") as error:
+        problem.check_policy_compatible(object(), "policies[2]")
+    assert error.value.parameter == "policies[2]"
+    with pytest.raises(ParameterError, match="policy: must fit the problem's omega_grid \\(omega: must be a point") as error:
+        HeatEquationTuning(nx=6, omega_grid=[1.0, 1.5]).check_policy_compatible(FixedOmega(omega=1.6))
+    assert error.value.parameter == "policy" and "got fixed_omega(omega=1.6)" in str(error.value)
 
 
 def test_cost_table_never_changes_results():
@@ -179,12 +211,12 @@ def test_gym_registration_check_env_and_continuous_actions():
     assert continuous.observation_space.contains(observation)
     _, reward, _, _, step_info = continuous.step(np.array([1.33]))
     assert step_info["omega"] == 1.33 and reward == -step_info["iterations"] < 0
-    with pytest.raises(ValueError, match=r"action: must be one omega in \(0, 2\)"):
+    with pytest.raises(ParameterError, match=r"action: must be one omega in \(0, 2\)"):
         continuous.step(np.array([2.0]))
     assert not continuous.action_space.contains(np.array([2.0])) and not continuous.action_space.contains(np.array([0.0]))
     discrete = SORTuningEnv(grid_size=5, horizon=3)
     discrete.reset(seed=0)
-    with pytest.raises(ValueError, match=r"action: must be an omega index in \[0, 19\]"):
+    with pytest.raises(ParameterError, match=r"action: must be an omega index in \[0, 19\]"):
         discrete.step(20)
     with pytest.raises(ParameterError, match="problem_params: pass either a problem or its parameters"):
         SORTuningEnv(SORTuning(), grid_size=5)
@@ -231,8 +263,8 @@ def test_learners_approach_the_best_fixed_omega_and_chebcb_beats_it():
 
 
 def test_heat_loop_follows_the_crank_nicolson_reference_and_the_shell():
-    """The fused heat loop builds the same systems as the numpy helpers of linear_solvers (an
-    independent path: heat_rhs, heat_cn_stencil, ssor_pcg_stencil) and the generic driver on the
+    """The fused heat loop builds the same systems as the numpy oracles of solver_tuning_oracles
+    (an independent path: heat_rhs, heat_cn_stencil, then ssor_pcg_stencil) and the generic driver on the
     shell reproduces the loop step by step."""
     problem = HeatEquationTuning(nx=12)
     steps, omega = 40, 1.3
@@ -269,8 +301,9 @@ def test_heat_shell_check_env_and_golden_section_instance_optimum():
         assert 1.0 <= info["omega_star"] <= 1.95
         # the search evaluates the 5 omegas of h2d.m first, 1.5 among them, from the same warm start
         assert info["search_min_iterations"] <= info["iterations"]
-    with pytest.raises(ValueError, match="nx: must be an integer >= 3|nx"):
+    with pytest.raises(ParameterError, match="nx: must be >= 3, got 2") as error:
         HeatEquationTuningEnv(nx=2)
+    assert error.value.parameter == "nx"
 
 
 def _load_script(name):

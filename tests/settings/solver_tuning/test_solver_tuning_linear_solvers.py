@@ -1,6 +1,7 @@
 """Linear solvers of the Learning-to-Relax environments (environments/solver_tuning/linear_solvers/,
 Khodak et al., arXiv:2310.02246) against dense numpy references written here, the closed forms of
-SOR theory (Young) and an independent dense eigenvalue computation."""
+SOR theory (Young) and an independent dense eigenvalue computation; the closed forms and the numpy
+Crank-Nicolson helpers are the oracles of solver_tuning_oracles.py."""
 
 from __future__ import annotations
 
@@ -14,11 +15,21 @@ from hypothesis import strategies as st
 
 from environments.solver_tuning.linear_solvers import (
     HEAT_OMEGA_GRID,
-    bump,
     cg_csr,
     cg_stencil,
     csr_matvec,
     golden_section_omega,
+    laplacian_5point_csr,
+    sor_csr,
+    sor_stencil,
+    ssor_apply_csr,
+    ssor_apply_stencil,
+    ssor_pcg_csr,
+    ssor_pcg_stencil,
+    stencil_matvec,
+)
+from solver_tuning_oracles import (
+    bump,
     heat_cn_stencil,
     heat_forcing,
     heat_grid_points,
@@ -26,16 +37,8 @@ from environments.solver_tuning.linear_solvers import (
     heat_kappa,
     heat_rhs,
     jacobi_radius_shifted_laplacian,
-    laplacian_5point_csr,
     optimal_omega,
-    sor_csr,
     sor_spectral_radius,
-    sor_stencil,
-    ssor_apply_csr,
-    ssor_apply_stencil,
-    ssor_pcg_csr,
-    ssor_pcg_stencil,
-    stencil_matvec,
 )
 
 

@@ -23,12 +23,11 @@ from hypothesis import strategies as st
 from bandits.core.conformance import check_policy
 from bandits.core.indices import tsallis_inf_probabilities
 from bandits.core.kernels import compiled_entry_point, kernel, kernel_reference
-from bandits.core.registry import get_setting, resolve
+from bandits.core.registry import get_setting, policy_class, resolve
 from bandits.core.rng import make_random_stream
 from bandits.core.validation import ParameterError
 from bandits.policies.solver_tuning import (
     DEFAULT_OMEGA_GRID,
-    SOLVER_TUNING_POLICIES,
     ChebCB,
     FixedOmega,
     OmegaGridView,
@@ -90,21 +89,22 @@ def inverse_cdf(p, u):
 # Registry and conformance
 # ---------------------------------------------------------------------------------------------
 def test_registry_names_classes_and_setting():
-    assert SOLVER_TUNING_POLICIES == {
+    registered = {name: resolve(reference) for name, reference in get_setting("solver_tuning").policies.items()}
+    assert registered == {
         "omega_tsallis_inf": OmegaTsallisINF,
         "omega_tsallis_inf_cb": OmegaTsallisINFCB,
         "chebcb": ChebCB,
         "fixed_omega": FixedOmega,
     }
-    for cls in SOLVER_TUNING_POLICIES.values():
-        assert cls.setting == "solver_tuning"
+    for name, cls in registered.items():
+        assert cls.setting == "solver_tuning" and cls.name == name
+        assert policy_class(name) is cls
+        assert cls.is_fixed_comparator == (cls is FixedOmega)  # what the report's comparator column reads
     # Tsallis-INF is Tsallis-INF-CB with one bin: one kernel set for both (few compiled loops)
     assert OmegaTsallisINF.select_kernel is OmegaTsallisINFCB.select_kernel
     assert OmegaTsallisINF.update_kernel is OmegaTsallisINFCB.update_kernel
-    kernels = {(c.init_kernel, c.select_kernel, c.update_kernel) for c in SOLVER_TUNING_POLICIES.values()}
+    kernels = {(c.init_kernel, c.select_kernel, c.update_kernel) for c in registered.values()}
     assert len(kernels) == 3
-    registered = {name: resolve(reference) for name, reference in get_setting("solver_tuning").policies.items()}
-    assert registered == SOLVER_TUNING_POLICIES
     assert OmegaTsallisINF().label == "omega_tsallis_inf"
     assert OmegaTsallisINF(grid=[1.0, 1.5, 1.9]).label == "omega_tsallis_inf(grid=<3 points in [1, 1.9]>)"
     assert FixedOmega(omega=1.6).label == "fixed_omega(omega=1.6)"
@@ -435,7 +435,7 @@ def test_fixed_omega_plays_its_grid_point():
 # ---------------------------------------------------------------------------------------------
 # Validation
 # ---------------------------------------------------------------------------------------------
-BAD_COST = "feedback: must be a finite number of iterations in [0, 1e9]"
+BAD_COST = "needs finite rewards in [0, 1e+09]"  # Policy._check_reward on reward_range = (0, MAX_COST)
 
 
 def selected(policy, context):
@@ -487,23 +487,27 @@ RUN_ERRORS = [
     (lambda: ChebCB().reset(grid_view(), seed=0).select(np.zeros(2)), "context: must be a real number or a one-element"),
     (lambda: ChebCB().reset(grid_view(), seed=0).select(), "context: ChebCB is contextual; pass the round's context"),
     (lambda: ChebCB().reset(grid_view(), seed=0).update(0, 30.0), "context: ChebCB is contextual and learns on the"),
-    (lambda: OmegaTsallisINF().reset(grid_view(), seed=0).update(0, -1), f"{BAD_COST}, got -1"),
-    (lambda: OmegaTsallisINF().reset(grid_view(), seed=0).update(0, np.nan), f"{BAD_COST}, got nan"),
-    (lambda: selected(ChebCB().reset(grid_view(), seed=0), 0.1).update(0, 1e10), f"{BAD_COST}, got 10000000000.0"),
+    (lambda: OmegaTsallisINF().reset(grid_view(), seed=0).update(0, -1), f"feedback: OmegaTsallisINF {BAD_COST}, got -1"),
+    (lambda: OmegaTsallisINF().reset(grid_view(), seed=0).update(0, np.nan), f"feedback: OmegaTsallisINF {BAD_COST}, got nan"),
+    (lambda: selected(ChebCB().reset(grid_view(), seed=0), 0.1).update(0, 1e10), f"feedback: ChebCB {BAD_COST}, got 10000000000.0"),
+    (lambda: OmegaTsallisINF().reset(grid_view(), seed=0).update(0, True), "feedback: must be an iteration count (a real number), got True"),
+    (lambda: OmegaTsallisINF().reset(grid_view(), seed=0).update(0, "many"), "feedback: must be a real number, got 'many'"),
     (lambda: OmegaTsallisINF().reset(grid_view(), seed=0).update(20, 3.0), "action: must be an integer in [0, 19], got 20"),
 ]
 
 
 @pytest.mark.parametrize(
-    "make, message, constructor",
+    "make, message, structured",
     [(make, message, True) for make, message in CONSTRUCTOR_ERRORS]
-    + [(make, message, False) for make, message in RUN_ERRORS],
+    # every error of the faces is structured; a view that is no view at all is refused by the
+    # core's learner_view_of, with a plain ValueError
+    + [(make, message, not message.startswith("view:")) for make, message in RUN_ERRORS],
 )
-def test_bad_inputs_raise_value_error_naming_the_parameter(make, message, constructor):
+def test_bad_inputs_raise_value_error_naming_the_parameter(make, message, structured):
     with pytest.raises(ValueError) as error:
         make()
     assert message in str(error.value), str(error.value)
-    if constructor:  # structured: experiment validation reads the parameter's name
+    if structured:  # experiment validation reads the parameter's name
         assert isinstance(error.value, ParameterError)
         assert error.value.root_parameter == message.split(":")[0].split("[")[0]
 

@@ -12,8 +12,8 @@ from gymnasium.utils.env_checker import check_env
 
 from bandits.core.registry import environment_ids, register_gymnasium_environments
 from bandits.core.validation import ParameterError
-from bandits.runner import run
 from bandits.policies.streaming import GameOfArms, UniformExploration
+from bandits.runner import run
 from environments.streaming import (
     COMMIT,
     DISCARD,
@@ -21,6 +21,7 @@ from environments.streaming import (
     READ,
     StreamingBandit,
     StreamingBanditEnv,
+    StreamingBanditShell,
     StreamingFeedback,
     StreamingLearnerView,
 )
@@ -74,8 +75,8 @@ def test_settings_draw_their_means_per_replication():
 
 
 def test_shell_enforces_the_operation_rules():
-    env = StreamingBanditEnv(StreamingBandit(arms="explicit", means=[0.2, 0.9, 0.5], memory=2, shuffle=False),
-                             horizon=100, batch_pulls=True)
+    env = StreamingBanditShell(StreamingBandit(arms="explicit", means=[0.2, 0.9, 0.5], memory=2, shuffle=False),
+                               horizon=100, batch_pulls=True)
     obs, info = env.reset(seed=0)
     assert info["oracle_gap"] == pytest.approx(0.4) and obs["arms_read"] == 0
 
@@ -106,7 +107,7 @@ def test_shell_enforces_the_operation_rules():
         env.step({"op": PULL, "slot": 1, "count": 1})
     assert env.peak_memory == 2
     assert env.regret == pytest.approx(10 * 0.0 + 90 * 0.4)
-    one_at_a_time = StreamingBanditEnv(StreamingBandit(arms="mix-in", n_arms=3, memory=2), horizon=10)
+    one_at_a_time = StreamingBanditShell(StreamingBandit(arms="mix-in", n_arms=3, memory=2), horizon=10)
     one_at_a_time.reset(seed=0)
     one_at_a_time.step({"op": READ, "slot": 0, "count": 0})
     with pytest.raises(ValueError, match="batch_pulls=False"):
@@ -126,6 +127,30 @@ def test_gym_registration_and_check_env():
         StreamingBanditEnv(StreamingBandit(arms="mix-in", n_arms=3), n_arms=4)
     with pytest.raises(ParameterError, match="problem: must be a StreamingBandit"):
         StreamingBanditEnv(object())
+    # the registered environment is the shell over the problem it builds from the parameters
+    assert isinstance(env.unwrapped, StreamingBanditShell)
+    made = gym.make("regretlab/StreamingBandit-v0", horizon=500, arms="explicit", means=[0.3, 0.6], memory=2)
+    assert made.unwrapped.problem.means == (0.3, 0.6) and made.unwrapped.horizon == 500
+    assert not made.unwrapped.batch_pulls
+    ready = StreamingBandit(arms="mix-in", n_arms=5, memory=2)
+    assert StreamingBanditEnv(ready, horizon=20).problem is ready
+
+
+def test_the_shell_runs_over_a_streaming_problem():
+    problem = StreamingBandit(arms="mix-in", n_arms=5, memory=2)
+    env = problem.make_env(300)
+    assert type(env) is StreamingBanditShell and env.problem is problem
+    assert (env.horizon, env.batch_pulls) == (300, True)
+    shell = StreamingBanditShell(problem, horizon=40)
+    assert (shell.horizon, shell.batch_pulls) == (40, False)
+    for bad in (object(), None, problem.to_dict()):
+        with pytest.raises(ParameterError, match="problem: must be a streaming problem") as error:
+            StreamingBanditShell(bad)
+        assert error.value.parameter == "problem"
+    with pytest.raises(ParameterError, match="batch_pulls: must be True or False"):
+        StreamingBanditShell(problem, batch_pulls=1)
+    with pytest.raises(ParameterError, match="horizon: must be >= 1"):
+        StreamingBanditShell(problem, horizon=0)
 
 
 def test_learner_view_feedback_and_make_env():
@@ -159,8 +184,7 @@ def test_batch_outcomes_binomial_and_gaussian_shortcut():
     """Batch means: exact Binomial(n, p) (variance p(1-p)/n) or the official N(p, 4/n)."""
     p, n, reps = 0.3, 10**15, 400
     for threshold, variance in ((0, p * (1 - p) / n), (10**5, 4.0 / n)):
-        env = StreamingBanditEnv(StreamingBandit(arms="explicit", means=[p], memory=1, gaussian_threshold=threshold),
-                                 horizon=n * reps, batch_pulls=True)
+        env = StreamingBandit(arms="explicit", means=[p], memory=1, gaussian_threshold=threshold).make_env(n * reps)
         env.reset(seed=5)
         env.step({"op": READ, "slot": 0, "count": 0})
         values = np.array([env.step({"op": PULL, "slot": 0, "count": n})[1] / n for _ in range(reps)])

@@ -9,7 +9,9 @@ import math
 
 import numpy as np
 import pytest
+from streaming_test_policies import all_policies
 
+from bandits.gym_driver import rollout
 from bandits.policies.streaming import (
     GameOfArms,
     LogLogMemoryTournament,
@@ -18,20 +20,8 @@ from bandits.policies.streaming import (
     NaiveEpsilonBest,
     UniformExploration,
 )
-from bandits.gym_driver import rollout
 from bandits.runner import run
 from environments.streaming import StreamingBandit
-
-
-def all_policies(**common):
-    return [
-        UniformExploration(**common),
-        NaiveEpsilonBest(**common),
-        LogMemoryTournament(**common),
-        LogLogMemoryTournament(**common),
-        LogStarMemory(**common),
-        GameOfArms(gap_hint="oracle", **common),
-    ]
 
 
 def test_fused_loop_equals_the_shell_and_keeps_the_invariants():

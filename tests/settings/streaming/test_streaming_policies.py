@@ -9,11 +9,13 @@ import pickle
 
 import numpy as np
 import pytest
+from streaming_test_policies import all_policies
 
 from bandits.core.conformance import PolicyCheckError, check_policy
+from bandits.core.registry import get_setting, policy_class
 from bandits.core.validation import ParameterError
+from bandits.policies.classic import UCB1
 from bandits.policies.streaming import (
-    STREAMING_POLICIES,
     GameOfArms,
     LogLogMemoryTournament,
     LogMemoryTournament,
@@ -30,21 +32,9 @@ from environments.streaming import (
     PULL,
     READ,
     StreamingBandit,
-    StreamingBanditEnv,
     StreamingFeedback,
     StreamingLearnerView,
 )
-
-
-def all_policies(**common):
-    return [
-        UniformExploration(**common),
-        NaiveEpsilonBest(**common),
-        LogMemoryTournament(**common),
-        LogLogMemoryTournament(**common),
-        LogStarMemory(**common),
-        GameOfArms(gap_hint="oracle", **common),
-    ]
 
 
 def test_schedules_follow_the_official_constants():
@@ -67,10 +57,24 @@ def test_schedules_follow_the_official_constants():
     assert [p.memory_required(K) for p in all_policies()] == [2, 2, 11, 4, 5, 3]
 
 
-@pytest.mark.parametrize("name", sorted(STREAMING_POLICIES))
+STREAMING_POLICY_NAMES = sorted(get_setting("streaming").policies)
+
+
+def test_the_registry_lists_the_six_algorithms_and_one_regret_baseline():
+    assert STREAMING_POLICY_NAMES == sorted(policy.name for policy in all_policies())
+    assert [type(policy) for policy in all_policies()] == [policy_class(policy.name) for policy in all_policies()]
+    # reports find the baseline and the oracle-assisted policies by attribute, not by name
+    assert [name for name in STREAMING_POLICY_NAMES if policy_class(name).is_regret_baseline] == [
+        UniformExploration.name
+    ]
+    assert [policy.uses_oracle_gap for policy in all_policies()] == [False] * 5 + [True]
+    assert not GameOfArms().uses_oracle_gap and not GameOfArms(gap_hint=0.1).uses_oracle_gap
+
+
+@pytest.mark.parametrize("name", STREAMING_POLICY_NAMES)
 def test_check_streaming_policy(name):
-    check_streaming_policy(STREAMING_POLICIES[name]())
-    check_policy(STREAMING_POLICIES[name](official_quirks=True))  # dispatch through the setting registry
+    check_streaming_policy(policy_class(name)())
+    check_policy(policy_class(name)(official_quirks=True))  # dispatch through the setting registry
 
 
 def test_policy_validation():
@@ -94,8 +98,15 @@ def test_policy_validation():
     problem = StreamingBandit(arms="mix-in", n_arms=100, memory=4)
     with pytest.raises(ValueError, match=r"policies\[0\]: log_memory needs memory >= 5 slots"):
         run(problem, [LogMemoryTournament()], horizon=1000, n_replications=1, seed=0)
-    with pytest.raises(ValueError, match="must be a streaming policy"):
-        problem.check_policy_compatible(object())
+    for other in (object(), UCB1()):  # not a policy, a policy of another setting
+        with pytest.raises(ParameterError, match="policy: must be a policy of the 'streaming' setting") as error:
+            problem.check_policy_compatible(other)
+        assert error.value.parameter == "policy"
+    with pytest.raises(ParameterError, match=r"policies\[1\]: must be a policy of the 'streaming' setting"):
+        problem.check_policy_compatible(UCB1(), "policies[1]")
+    with pytest.raises(ParameterError, match="log_memory needs memory >= 5 slots") as error:
+        problem.check_policy_compatible(LogMemoryTournament(), "policies[0]")  # the setting's own check follows
+    assert error.value.parameter == "policies[0]"
     policy = UniformExploration().reset(StreamingLearnerView(3, 2), seed=0, horizon=100)
     action = policy.select()
     with pytest.raises(ParameterError, match="feedback: must be a StreamingFeedback"):
@@ -313,7 +324,7 @@ def test_policies_follow_the_official_control_flow(quirks, horizon):
     problem = StreamingBandit(arms="mix-in", n_arms=K, memory=16)
     view = problem.learner_view
     for seed in range(3):
-        env = StreamingBanditEnv(problem, horizon=horizon, batch_pulls=True)
+        env = problem.make_env(horizon)
         for policy in all_policies(official_quirks=quirks):
             expected_ops = _operations_of(policy, env, seed, seed + 100)
             obs, info = env.reset(seed=seed)
