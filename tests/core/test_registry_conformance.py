@@ -1,7 +1,7 @@
 """Registry-wide conformance, parametrised over every registered setting: every policy passes
-``check_policy``; every Gymnasium id passes Gymnasium's ``check_env``; and for every policy, the
-generic Gymnasium driver (``bandits.gym_driver``) reproduces the fused runner bit for bit on the
-setting's example problem."""
+``check_policy`` on every example problem of its setting it can run on; every Gymnasium id passes
+Gymnasium's ``check_env``; and for every policy, the generic Gymnasium driver
+(``bandits.gym_driver``) reproduces the fused runner bit for bit on the setting's example problem."""
 
 from __future__ import annotations
 
@@ -14,12 +14,10 @@ from gymnasium.utils.env_checker import check_env
 
 import environments  # noqa: F401  (registers the Gymnasium ids)
 from bandits import check_policy, rollout, run
+from bandits.core.conformance import PolicyCheckError
 from bandits.core.registry import policy_class, problem_class, settings
 
 SETTINGS = dict(settings())
-POLICY_CASES = [
-    (setting.name, name) for setting in SETTINGS.values() for name in setting.policies
-]
 ENV_IDS = [env_id for setting in SETTINGS.values() for env_id in setting.environments]
 
 
@@ -55,11 +53,54 @@ def test_every_setting_has_policies_problems_and_examples():
         assert {i for s, _, i in EXAMPLE_CASES if s == setting.name} == set(range(len(setting.example_problems)))
 
 
-@pytest.mark.parametrize("setting_name, policy_name", POLICY_CASES, ids=[p for _, p in POLICY_CASES])
-def test_every_registered_policy_passes_check_policy(setting_name, policy_name):
-    policy = _make_policy(SETTINGS[setting_name], policy_name)
+def _example_problem(setting, index):
+    problem_name, params = setting.example_problems[index]
+    return problem_class(problem_name)(**params)
+
+
+EXAMPLE_IDS = [f"{p}-{SETTINGS[s].example_problems[i][0]}" for s, p, i in EXAMPLE_CASES]
+
+
+@pytest.mark.parametrize("setting_name, policy_name, example", EXAMPLE_CASES, ids=EXAMPLE_IDS)
+def test_every_registered_policy_passes_check_policy_on_every_example_problem(setting_name, policy_name, example):
+    setting = SETTINGS[setting_name]
+    policy = _make_policy(setting, policy_name)
     assert policy.name == policy_name and policy.setting == setting_name
-    check_policy(policy)
+    check_policy(policy, problem=_example_problem(setting, example))
+
+
+@pytest.mark.parametrize("setting_name", sorted(SETTINGS))
+def test_check_policy_without_a_problem_runs_the_default_problem(setting_name):
+    setting = SETTINGS[setting_name]
+    check_policy(_make_policy(setting, next(iter(setting.policies))))
+
+
+def test_check_policy_on_an_example_problem_catches_an_invalid_action():
+    """A registered policy whose actions are shifted one arm up fails on an example problem: the
+    parametrised test above can fail."""
+    setting = SETTINGS["classic"]
+    base = policy_class("ucb1")
+
+    class OffByOne(base):
+        def select(self, observation=None):
+            return super().select(observation) + 1
+
+    problem = _example_problem(setting, 0)
+    with pytest.raises(PolicyCheckError, match="valid actions"):
+        check_policy(OffByOne(), problem=problem)
+
+
+def test_check_policy_refuses_a_problem_the_policy_cannot_run_on():
+    """Before any work: a problem of another setting, a problem whose rewards the policy does not
+    accept, or no problem at all, raise ValueError naming ``problem``."""
+    classic = SETTINGS["classic"]
+    gaussian = _example_problem(classic, 1)
+    cascading_problem = _example_problem(SETTINGS["cascading"], 0)
+    for policy, problem in ((policy_class("kl_ucb")(), gaussian), (policy_class("ucb1")(), cascading_problem),
+                            (policy_class("ucb1")(), 3)):
+        with pytest.raises(ValueError, match="^problem: ") as error:
+            check_policy(policy, problem=problem)
+        assert error.value.parameter == "problem"
 
 
 @pytest.mark.parametrize("env_id", ENV_IDS)
