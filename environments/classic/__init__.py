@@ -7,7 +7,7 @@ module                     holds
 ``view``                   :class:`ArmedBanditView`, what a learner may know
 ``dynamics``               the reward kernels ``bernoulli_pull``, ``gaussian_pull``
 ``loop``                   the fused loop :func:`run_classic_replication`
-``shell``                  :class:`ClassicBanditEnv`, the Gymnasium shell over a problem
+``shell``                  :class:`ArmedBanditShell`, the Gymnasium shell over a problem
 ``gym_entry_points``       ``regretlab/BernoulliBandit-v0`` and ``regretlab/GaussianBandit-v0``
 =========================  =========================================================
 """
@@ -16,7 +16,7 @@ from environments.classic.dynamics import bernoulli_pull, gaussian_pull
 from environments.classic.gym_entry_points import BernoulliBanditEnv, GaussianBanditEnv
 from environments.classic.loop import ClassicLoop, run_classic_replication
 from environments.classic.problem import DEFAULT_MEANS, BernoulliBandit, GaussianBandit, check_rewards_compatible
-from environments.classic.shell import ClassicBanditEnv
+from environments.classic.shell import ArmedBanditShell
 from environments.classic.view import ArmedBanditView
 
 __all__ = [
@@ -26,7 +26,7 @@ __all__ = [
     "ArmedBanditView",
     "BernoulliBanditEnv",
     "GaussianBanditEnv",
-    "ClassicBanditEnv",
+    "ArmedBanditShell",
     "ClassicLoop",
     "run_classic_replication",
     "bernoulli_pull",

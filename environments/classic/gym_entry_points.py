@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from environments.classic.problem import DEFAULT_MEANS, BernoulliBandit, GaussianBandit
-from environments.classic.shell import ClassicBanditEnv
+from environments.classic.shell import ArmedBanditShell
 
 __all__ = ["BernoulliBanditEnv", "GaussianBanditEnv"]
 
 
-class BernoulliBanditEnv(ClassicBanditEnv):
+class BernoulliBanditEnv(ArmedBanditShell):
     """Gymnasium environment ``regretlab/BernoulliBandit-v0``: K Bernoulli arms.
 
     Parameters
@@ -22,7 +22,7 @@ class BernoulliBanditEnv(ClassicBanditEnv):
         super().__init__(BernoulliBandit(means))
 
 
-class GaussianBanditEnv(ClassicBanditEnv):
+class GaussianBanditEnv(ArmedBanditShell):
     """Gymnasium environment ``regretlab/GaussianBandit-v0``: K Gaussian arms.
 
     Parameters

@@ -33,7 +33,7 @@ from bandits.core.policy import require_policy_of_setting
 from bandits.core.validation import ParameterError, check_real, check_real_vector
 from environments.classic.dynamics import bernoulli_pull, gaussian_pull
 from environments.classic.loop import ClassicLoop
-from environments.classic.shell import ClassicBanditEnv
+from environments.classic.shell import ArmedBanditShell
 from environments.classic.view import ArmedBanditView
 
 __all__ = ["BernoulliBandit", "GaussianBandit", "DEFAULT_MEANS", "check_rewards_compatible"]
@@ -64,7 +64,7 @@ class _ArmedBandit:
 
     def make_env(self, horizon: int):
         """The Gymnasium shell over this problem, truncated after ``horizon`` steps."""
-        return TimeLimit(ClassicBanditEnv(self), max_episode_steps=horizon)
+        return TimeLimit(ArmedBanditShell(self), max_episode_steps=horizon)
 
     @property
     def learner_view(self) -> ArmedBanditView:

@@ -19,10 +19,10 @@ from bandits.core.rng import make_random_stream
 from bandits.core.validation import ParameterError
 from environments.classic.view import ArmedBanditView
 
-__all__ = ["ClassicBanditEnv"]
+__all__ = ["ArmedBanditShell"]
 
 
-class ClassicBanditEnv(gym.Env):
+class ArmedBanditShell(gym.Env):
     """Gymnasium shell over a classic bandit problem (stateless; the observation is always 0).
 
     ``step(action)`` pulls arm ``action`` and returns ``(0, reward, False, False, info)`` with

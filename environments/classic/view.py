@@ -32,6 +32,6 @@ class ArmedBanditView:
             raise ParameterError("start", self.start, "must be an integer")
         object.__setattr__(self, "start", check_integer("start", self.start))
 
-    def feedback(self, reward, info=None):
+    def feedback(self, reward, info):
         """The feedback of one Gymnasium step: the reward itself."""
         return reward

@@ -25,7 +25,7 @@ class CoinView:
 
     n_arms: int = 2
 
-    def feedback(self, reward, info=None):
+    def feedback(self, reward, info):
         return reward
 
 

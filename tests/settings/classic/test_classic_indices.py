@@ -13,7 +13,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bandits.core.indices import bernoulli_kl, kl_ucb_index, tsallis_inf_probabilities
-from classic_references import INF, assert_is_distribution, kl_reference, kl_ucb_index_reference, tsallis_reference
+from classic_references import INF, assert_is_distribution, kl_ucb_index_reference, tsallis_reference
 
 # =============================================================================================
 # 1. Bernoulli KL and the KL-UCB index
