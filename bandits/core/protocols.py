@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
+import numpy as np
+
 __all__ = ["FusedLoop", "Problem", "LearnerView", "Shell", "learner_view_of"]
 
 
@@ -54,6 +56,19 @@ class FusedLoop:
     def arguments(self, p: int, i: int, outputs: dict, env_stream, policy_stream) -> tuple:
         """The loop's arguments for policy ``p`` and replication slot ``i``."""
         raise NotImplementedError
+
+    @staticmethod
+    def core_outputs(n_policies: int, n_replications: int, n_records: int, n_counted: int) -> dict:
+        """The arrays every setting records, zeroed: ``cumulative_regret`` and
+        ``cumulative_reward`` float64 ``(P, R, n_records)`` and ``pull_counts`` int64
+        ``(P, R, n_counted)`` (arms, items or omegas counted; 0 to record none). A loop's
+        :meth:`allocate` adds its own arrays to these."""
+        shape = (n_policies, n_replications, n_records)
+        return {
+            "cumulative_regret": np.zeros(shape),
+            "cumulative_reward": np.zeros(shape),
+            "pull_counts": np.zeros((n_policies, n_replications, n_counted), np.int64),
+        }
 
     def check_outputs(self, outputs: dict, labels: list) -> None:
         """Raise if a loop reported an error through its outputs (default: nothing to check)."""

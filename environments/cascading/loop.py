@@ -141,9 +141,7 @@ class CascadingLoop(FusedLoop):
     def allocate(self, n_policies, n_replications):
         shape = (n_policies, n_replications, self.record_points.size)
         return {
-            "cumulative_regret": np.zeros(shape),
-            "cumulative_reward": np.zeros(shape),
-            "pull_counts": np.zeros((n_policies, n_replications, self.problem.n_items), np.int64),
+            **self.core_outputs(n_policies, n_replications, self.record_points.size, self.problem.n_items),
             "clicks": np.zeros(shape),
             "_stop": np.zeros((n_policies, n_replications, 3)),
         }

@@ -85,12 +85,7 @@ class ClassicLoop(FusedLoop):
         ]
 
     def allocate(self, n_policies, n_replications):
-        shape = (n_policies, n_replications, self.record_points.size)
-        return {
-            "cumulative_regret": np.zeros(shape),
-            "cumulative_reward": np.zeros(shape),
-            "pull_counts": np.zeros((n_policies, n_replications, self.problem.n_arms), np.int64),
-        }
+        return self.core_outputs(n_policies, n_replications, self.record_points.size, self.problem.n_arms)
 
     def arguments(self, p, i, outputs, env_stream, policy_stream):
         return (

@@ -224,12 +224,9 @@ class _OmegaLoop(FusedLoop):
         ]
 
     def allocate(self, n_policies, n_replications):
-        shape = (n_policies, n_replications, self.record_points.size)
         n_actions = self.horizon if self.problem.record_actions else 0
         return {
-            "cumulative_regret": np.zeros(shape),
-            "cumulative_reward": np.zeros(shape),
-            "pull_counts": np.zeros((n_policies, n_replications, self.grid.size), np.int64),
+            **self.core_outputs(n_policies, n_replications, self.record_points.size, self.grid.size),
             "omega_index": np.zeros((n_policies, n_replications, n_actions), np.int16),
             "_int": np.zeros((n_policies, n_replications, len(self.counters)), np.int64),
             "_error": np.zeros((n_policies, n_replications, 2), np.int64),

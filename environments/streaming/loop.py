@@ -182,12 +182,9 @@ class StreamingLoop(FusedLoop):
         self.max_operations = np.int64(200 * problem.n_arms + 10_000)
 
     def allocate(self, n_policies, n_replications):
-        shape = (n_policies, n_replications, self.record_points.size)
         n_counts = self.problem.n_arms if self.problem.record_pull_counts else 0
         return {
-            "cumulative_regret": np.zeros(shape),
-            "cumulative_reward": np.zeros(shape),
-            "pull_counts": np.zeros((n_policies, n_replications, n_counts), np.int64),
+            **self.core_outputs(n_policies, n_replications, self.record_points.size, n_counts),
             "_float": np.zeros((n_policies, n_replications, 5)),
             "_int": np.zeros((n_policies, n_replications, 4), np.int64),
             "_error": np.zeros((n_policies, n_replications, 3), np.int64),

@@ -65,9 +65,7 @@ class CoinLoop(FusedLoop):
         self.hypers = [p.kernel_hyper(problem.learner_view, horizon) for p in policies]
 
     def allocate(self, n_policies, n_replications):
-        shape = (n_policies, n_replications, self.record_points.size)
-        return {"cumulative_regret": np.zeros(shape), "cumulative_reward": np.zeros(shape),
-                "pull_counts": np.zeros((n_policies, n_replications, 2), np.int64)}
+        return self.core_outputs(n_policies, n_replications, self.record_points.size, 2)
 
     def arguments(self, p, i, outputs, env_stream, policy_stream):
         return (kernel_reference(toss), *self.references[p], self.problem.means, self.hypers[p], self.horizon,
