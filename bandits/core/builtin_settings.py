@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bandits.core.setting import BenchPreset, Setting
 
-__all__ = ["BUILTIN_SETTINGS", "CLASSIC", "CASCADING", "STREAMING", "SOLVER_TUNING"]
+__all__ = ["BUILTIN_SETTINGS", "CASCADING", "CLASSIC", "RECOVERING", "SOLVER_TUNING", "STREAMING"]
 
 
 def _linear_means(arms: int) -> list:
@@ -179,4 +179,38 @@ SOLVER_TUNING = Setting(
     example_horizon=40,
 )
 
-BUILTIN_SETTINGS = (CLASSIC, CASCADING, STREAMING, SOLVER_TUNING)
+RECOVERING = Setting(
+    name="recovering",
+    title="Recovering rewards",
+    papers=("Simchi-Levi, Zheng & Zhu, ICML 2021, arXiv:2106.14813",),
+    problems={
+        "RecoveringBandit": "environments.recovering:RecoveringBandit",
+        "RandomRecoveringBandit": "environments.recovering:RandomRecoveringBandit",
+    },
+    environments={"regretlab/RecoveringBandit-v0": "environments.recovering:RecoveringBanditEnv"},
+    policies={
+        "periodic_ucb": "bandits.policies.recovering:PeriodicUCB",
+        "purely_periodic": "bandits.policies.recovering:PurelyPeriodic",
+        "myopic_greedy": "bandits.policies.recovering:MyopicGreedy",
+        "myopic_greedy_ucb": "bandits.policies.recovering:MyopicGreedyUCB",
+        "combinatorial_ucb": "bandits.policies.recovering:CombinatorialUCB",
+        "random_subset": "bandits.policies.recovering:RandomSubset",
+    },
+    policy_check="bandits.policies.recovering:check_recovering_policy",
+    report_section="bandits.report.recovering:recovering_report_section",
+    bench_presets={
+        "recovering": BenchPreset(
+            "N = arms concave-recovery arms, K = 3, d_max = 10, Bernoulli rewards (steps are periods)",
+            lambda arms: ("RandomRecoveringBandit",
+                          {"family": "concave", "n_arms": arms, "d_max": 10, "max_pulls": min(3, arms)}),
+        ),
+    },
+    example_problems=(
+        ("RandomRecoveringBandit", {"family": "logistic", "n_arms": 6, "d_max": 4, "max_pulls": 2, "instance_seed": 3}),
+        ("RecoveringBandit", {"recovery": [[0.1, 0.4, 0.8], [0.2, 0.2, 0.5], [0.3, 0.6, 0.6]], "max_pulls": 1,
+                              "noise": "gaussian_clipped", "noise_std": 0.2}),
+    ),
+    example_horizon=200,
+)
+
+BUILTIN_SETTINGS = (CLASSIC, CASCADING, STREAMING, SOLVER_TUNING, RECOVERING)
