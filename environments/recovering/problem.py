@@ -94,6 +94,8 @@ class RecoveringBandit:
     time_unit: ClassVar[str] = "period"
     #: Record points: dense up to this many periods, then this many per decade.
     record_density: ClassVar[tuple] = (10_000, 200)
+    #: What the recorded regret is (the y label of the generic regret figures).
+    regret_label: ClassVar[str] = "regret against gamma UB* (fluid bound)"
 
     def __init__(self, recovery, max_pulls=1, noise="bernoulli", noise_std=0.1, initial_idle=None,
                  approximation_factor=1.0):
@@ -244,6 +246,9 @@ class RandomRecoveringBandit(RecoveringBandit):
         family = check_choice("family", family, RECOVERY_FAMILIES)
         n_arms = check_integer("n_arms", n_arms, low=1)
         check_integer("max_pulls", max_pulls, low=1, high=n_arms)
+        check_choice("noise", noise, tuple(NOISE_CODES))  # every scalar checked before the table is drawn
+        check_real("noise_std", noise_std, low=0.0)
+        check_real("approximation_factor", approximation_factor, low=0.0, high=1.0, low_open=True)
         table = recovery_table(family, n_arms, d_max, instance_seed, step_floor=step_floor)
         table.setflags(write=False)
         self.family = family
