@@ -96,10 +96,11 @@ class RecoveringLearnerView:
 
 def parse_pull_set(action, n_arms: int, max_pulls: int) -> np.ndarray:
     """The arms of a ``MultiBinary(N)`` action, ascending (int64); ``ParameterError`` (a
-    ``ValueError``) naming ``action`` unless it is N zeros and ones with at most K ones."""
+    ``ValueError``) naming ``action`` unless it is N zeros and ones (integer, boolean, or float
+    exactly 0.0 and 1.0, as ``MultiBinary.contains`` accepts) with at most K ones."""
     values = np.asarray(action)
     if values.shape != (n_arms,) or not (
-        np.issubdtype(values.dtype, np.integer) or values.dtype == np.bool_
+        np.issubdtype(values.dtype, np.integer) or np.issubdtype(values.dtype, np.floating) or values.dtype == np.bool_
     ) or np.any((values != 0) & (values != 1)):
         raise ParameterError("action", action, f"must be a MultiBinary({n_arms}) array of zeros and ones")
     pulled = np.flatnonzero(values).astype(np.int64)

@@ -78,6 +78,7 @@ def top_k(values, k, rng, scratch, out):
         out[j] = i
         scratch[i] = -np.inf
         n += 1
+    scratch[:] = 0.0  # work arrays live in the policy state: leave them finite
     return n
 
 
@@ -101,5 +102,7 @@ def scheduled_pulls(periods, offsets, table, idle, t, max_pulls, collisions, rng
             if keys[i] != -np.inf:
                 pulled_out[n] = i
                 n += 1
-        return n
-    return top_k(keys, max_pulls, rng, scratch, pulled_out)
+    else:
+        n = top_k(keys, max_pulls, rng, scratch, pulled_out)
+    keys[:] = 0.0  # work arrays live in the policy state: leave them finite
+    return n
