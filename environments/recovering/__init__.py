@@ -10,7 +10,8 @@ module                 holds
 ``instances``          the recovery families and :func:`recovery_table`
 ``planning``           the fluid LP upper bound UB* (:func:`solve_fluid_lp`, :func:`fluid_upper_bound`),
                        period rounding, the purely periodic policy's stationary lower bound
-``exact_optimum``      the exact optimal average reward of tiny instances (relative value iteration)
+``exact_optimum``      the exact optimum of tiny instances: long-run average (relative value
+                       iteration) and finite-horizon total (backward induction)
 ``dynamics``           the reward and idle-time kernels :func:`recovering_env_init`, :func:`recovering_step`
 ``loop``               the fused loop :func:`run_recovering_replication`, :class:`RecoveringLoop`
 ``shell``              :class:`PullSetSpace` and :class:`RecoveringBanditShell`
@@ -24,7 +25,10 @@ from environments.recovering.dynamics import (
     recovering_env_init,
     recovering_step,
 )
-from environments.recovering.exact_optimum import optimal_average_reward
+from environments.recovering.exact_optimum import (
+    optimal_average_reward,
+    optimal_total_reward,
+)
 from environments.recovering.gym_entry_points import RecoveringBanditEnv
 from environments.recovering.instances import (
     RECOVERY_FAMILIES,
@@ -46,6 +50,8 @@ from environments.recovering.problem import RandomRecoveringBandit, RecoveringBa
 from environments.recovering.protocol import (
     RecoveringFeedback,
     RecoveringLearnerView,
+    check_idle_times,
+    check_recovery_table,
     next_idle_times,
     parse_pull_set,
 )
@@ -63,12 +69,15 @@ __all__ = [
     "RecoveringFeedback",
     "RecoveringLearnerView",
     "RecoveringLoop",
+    "check_idle_times",
+    "check_recovery_table",
     "clipped_gaussian_mean",
     "collision_factors",
     "deterministic_periods",
     "fluid_upper_bound",
     "next_idle_times",
     "optimal_average_reward",
+    "optimal_total_reward",
     "parse_pull_set",
     "period_rates",
     "periodic_lower_bound",

@@ -29,11 +29,9 @@ import numpy as np
 
 from bandits.core.policy import require_policy_of_setting
 from bandits.core.validation import (
-    ParameterError,
     check_choice,
     check_integer,
     check_real,
-    check_real_array,
 )
 from environments.recovering.dynamics import NOISE_CODES
 from environments.recovering.instances import (
@@ -47,22 +45,13 @@ from environments.recovering.planning import (
     period_rates,
     periodic_lower_bound,
 )
-from environments.recovering.protocol import RecoveringLearnerView
+from environments.recovering.protocol import (
+    RecoveringLearnerView,
+    check_idle_times,
+    check_recovery_table,
+)
 
 __all__ = ["RandomRecoveringBandit", "RecoveringBandit"]
-
-
-def _check_recovery(recovery) -> np.ndarray:
-    table = check_real_array("recovery", recovery, ndim=2, low=0.0, high=1.0)
-    drops = np.argwhere(np.diff(table, axis=1) < 0)
-    if drops.size:
-        i, d = (int(x) for x in drops[0])
-        raise ParameterError(
-            f"recovery[{i}, {d + 1}]", float(table[i, d + 1]),
-            f"must be >= recovery[{i}, {d}] = {table[i, d]:g}: R_i(d) is nondecreasing in the idle time d "
-            "(column d - 1 holds R_i(d))",
-        )
-    return table
 
 
 class RecoveringBandit:
@@ -99,7 +88,7 @@ class RecoveringBandit:
 
     def __init__(self, recovery, max_pulls=1, noise="bernoulli", noise_std=0.1, initial_idle=None,
                  approximation_factor=1.0):
-        self._finish(_check_recovery(recovery), max_pulls, noise, noise_std, initial_idle, approximation_factor)
+        self._finish(check_recovery_table("recovery", recovery), max_pulls, noise, noise_std, initial_idle, approximation_factor)
 
     def _finish(self, recovery, max_pulls, noise, noise_std, initial_idle, approximation_factor):
         n_arms, d_max = recovery.shape
@@ -110,12 +99,7 @@ class RecoveringBandit:
         if initial_idle is None:
             idle = np.full(n_arms, d_max, np.int64)
         else:
-            values = np.asarray(initial_idle)
-            if values.shape != (n_arms,) or not np.issubdtype(values.dtype, np.integer) or (
-                values.size and (values.min() < 1 or values.max() > d_max)
-            ):
-                raise ParameterError("initial_idle", initial_idle, f"must be N = {n_arms} integers in [1, d_max = {d_max}]")
-            idle = values.astype(np.int64)
+            idle = check_idle_times("initial_idle", initial_idle, n_arms, d_max)
         idle.setflags(write=False)
         self.initial_idle = idle
         self.approximation_factor = check_real("approximation_factor", approximation_factor, low=0.0, high=1.0,
@@ -249,6 +233,8 @@ class RandomRecoveringBandit(RecoveringBandit):
         check_choice("noise", noise, tuple(NOISE_CODES))  # every scalar checked before the table is drawn
         check_real("noise_std", noise_std, low=0.0)
         check_real("approximation_factor", approximation_factor, low=0.0, high=1.0, low_open=True)
+        if initial_idle is not None:
+            check_idle_times("initial_idle", initial_idle, n_arms, check_integer("d_max", d_max, low=1))
         table = recovery_table(family, n_arms, d_max, instance_seed, step_floor=step_floor)
         table.setflags(write=False)
         self.family = family

@@ -21,9 +21,37 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bandits.core.validation import ParameterError, check_integer
+from bandits.core.validation import ParameterError, check_integer, check_real_array
 
-__all__ = ["RecoveringFeedback", "RecoveringLearnerView", "next_idle_times", "parse_pull_set"]
+__all__ = ["RecoveringFeedback", "RecoveringLearnerView", "check_idle_times", "check_recovery_table", "next_idle_times",
+           "parse_pull_set"]
+
+
+def check_recovery_table(name: str, recovery) -> np.ndarray:
+    """``recovery`` as a read-only float64 (N, d_max) array with ``recovery[i, d - 1] = R_i(d)``:
+    finite, in ``[0, 1]`` and nondecreasing in ``d``; else ``ParameterError`` naming the first
+    offending entry (``recovery[1, 2]``)."""
+    table = check_real_array(name, recovery, ndim=2, low=0.0, high=1.0)
+    drops = np.argwhere(np.diff(table, axis=1) < 0)
+    if drops.size:
+        i, d = (int(x) for x in drops[0])
+        raise ParameterError(
+            f"{name}[{i}, {d + 1}]", float(table[i, d + 1]),
+            f"must be >= {name}[{i}, {d}] = {table[i, d]:g}: R_i(d) is nondecreasing in the idle time d "
+            "(column d - 1 holds R_i(d))",
+        )
+    return table
+
+
+def check_idle_times(name: str, values, n_arms: int, d_max: int) -> np.ndarray:
+    """``values`` as an int64 array of ``n_arms`` capped idle times in ``1..d_max``; else
+    ``ParameterError`` naming ``name``."""
+    array = np.asarray(values)
+    if array.shape != (n_arms,) or not np.issubdtype(array.dtype, np.integer) or (
+        array.size and (array.min() < 1 or array.max() > d_max)
+    ):
+        raise ParameterError(name, values, f"must be N = {n_arms} integer idle times in [1, d_max = {d_max}]")
+    return array.astype(np.int64)
 
 
 class RecoveringFeedback(NamedTuple):
@@ -76,16 +104,13 @@ class RecoveringLearnerView:
         d_max = check_integer("d_max", self.d_max, low=1)
         object.__setattr__(self, "d_max", d_max)
         idle = (d_max,) * n if self.initial_idle is None else self.initial_idle
-        values = np.asarray(idle)
-        if values.shape != (n,) or not np.issubdtype(values.dtype, np.integer) or values.min() < 1 or values.max() > d_max:
-            raise ParameterError("initial_idle", self.initial_idle, f"must be {n} integers in [1, {d_max}]")
+        values = check_idle_times("initial_idle", idle, n, d_max)
         object.__setattr__(self, "initial_idle", tuple(int(x) for x in values))
         if self.oracle_recovery is not None:
-            table = np.asarray(self.oracle_recovery, dtype=np.float64)
+            table = check_recovery_table("oracle_recovery", self.oracle_recovery)
             if table.shape != (n, d_max):
-                raise ParameterError("oracle_recovery", table.shape, f"must have shape ({n}, {d_max})")
-            table = table.copy()
-            table.setflags(write=False)
+                raise ParameterError("oracle_recovery", self.oracle_recovery, f"must have shape (N, d_max) = ({n}, {d_max})",
+                                     got=f"an array of shape {table.shape}")
             object.__setattr__(self, "oracle_recovery", table)
 
     def feedback(self, reward, info) -> RecoveringFeedback:

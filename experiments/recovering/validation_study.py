@@ -3,11 +3,13 @@ Zhu, ICML 2021, arXiv:2106.14813) on tiny instances, where the exact optimum is 
 
 Per instance: the fluid LP upper bound UB* on the long-run average reward per period; the exact
 optimal average reward OPT by relative value iteration (lower and upper Odoni bounds, which
-agree to about 1e-10); the purely periodic policy (randomised rounding, random offsets) with
+agree to about 1e-10) and the exact optimum OPT_T over the simulated horizon from full recovery
+(backward induction); the purely periodic policy (randomised rounding, random offsets) with
 collisions resolved uniformly at random and greedily, 30 runs of 4,000 periods each (average
 expected reward per period, mean ± standard error); its exact stationary lower bound LB; and
-myopic greedy with the true table, for comparison. Theory: UB* >= OPT >= PPP >= LB (the last two
-within Monte Carlo error).
+myopic greedy with the true table, for comparison. Theory: UB* >= OPT >= LB, and over the finite
+horizon OPT_T >= PPP >= LB (within Monte Carlo error; a finite run starts fully recovered, so it
+is compared with OPT_T rather than with the long-run OPT).
 
 Instances (our protocol; the paper's experimental instances are not known to us): recovery
 families "random_monotone", "concave" and "step" with (N, K, d_max) in {(4, 1, 4), (4, 2, 4),
@@ -30,7 +32,11 @@ import numpy as np
 from bandits.core.atomic_files import write_text_atomically
 from bandits.policies.recovering import MyopicGreedy, PurelyPeriodic
 from bandits.runner import run
-from environments.recovering import RandomRecoveringBandit, optimal_average_reward
+from environments.recovering import (
+    RandomRecoveringBandit,
+    optimal_average_reward,
+    optimal_total_reward,
+)
 
 SEED = 2021
 PERIODS = 4000
@@ -51,6 +57,7 @@ def study_instance(family, shape, instance_seed):
     problem = RandomRecoveringBandit(family, n_arms=n_arms, d_max=d_max, max_pulls=max_pulls,
                                      instance_seed=instance_seed)
     opt_low, opt_high = optimal_average_reward(problem.mean_rewards, max_pulls)
+    opt_horizon = optimal_total_reward(problem.mean_rewards, max_pulls, PERIODS) / PERIODS
     policies = [PurelyPeriodic(collisions="random"), PurelyPeriodic(collisions="greedy"), MyopicGreedy()]
     result = run(problem, policies, horizon=PERIODS, n_replications=RUNS, seed=SEED)
     average = result.metrics["expected_reward"][:, :, -1] / PERIODS
@@ -59,6 +66,7 @@ def study_instance(family, shape, instance_seed):
     return {
         "family": family, "n_arms": n_arms, "max_pulls": max_pulls, "d_max": d_max, "instance_seed": instance_seed,
         "upper_bound": problem.fluid_upper_bound, "opt_lower": opt_low, "opt_upper": opt_high,
+        "opt_horizon": opt_horizon,
         "ppp_random": mean[0], "ppp_random_se": se[0], "ppp_greedy": mean[1], "ppp_greedy_se": se[1],
         "myopic_greedy": mean[2], "myopic_greedy_se": se[2],
         "lower_bound": problem.periodic_lower_bound("randomised"),
@@ -66,11 +74,13 @@ def study_instance(family, shape, instance_seed):
 
 
 def chain_holds(row, z=4.0) -> bool:
-    """UB* >= OPT >= PPP (both rules) >= LB, the simulated values within ``z`` standard errors."""
-    opt = row["opt_upper"]
+    """UB* >= OPT >= LB exactly, and OPT_T >= PPP (both rules) >= LB with the simulated values
+    within ``z`` standard errors (OPT_T: the exact optimum over the simulated horizon from full
+    recovery, which the finite runs are compared with)."""
     return bool(
         row["upper_bound"] >= row["opt_lower"] - 1e-9
-        and all(row[f"ppp_{rule}"] <= opt + z * row[f"ppp_{rule}_se"] for rule in ("random", "greedy"))
+        and row["opt_upper"] >= row["lower_bound"] - 1e-9
+        and all(row[f"ppp_{rule}"] <= row["opt_horizon"] + z * row[f"ppp_{rule}_se"] + 1e-9 for rule in ("random", "greedy"))
         and all(row[f"ppp_{rule}"] >= row["lower_bound"] - z * row[f"ppp_{rule}_se"] for rule in ("random", "greedy"))
     )
 
@@ -94,15 +104,15 @@ def markdown(rows) -> str:
             f"| {ub:.4f} | {row['opt_upper']:.4f} | {row['opt_upper'] / ub:.4f} "
             f"| {row['ppp_random'] / ub:.3f} ± {row['ppp_random_se'] / ub:.3f} "
             f"| {row['ppp_greedy'] / ub:.3f} ± {row['ppp_greedy_se'] / ub:.3f} | {row['lower_bound'] / ub:.3f} "
-            f"| {row['myopic_greedy'] / ub:.3f} | {'yes' if chain_holds(row) else 'NO'} |"
+            f"| {row['myopic_greedy'] / ub:.3f} | {row['opt_horizon'] / ub:.4f} | {'yes' if chain_holds(row) else 'NO'} |"
         )
     ratios = np.array([[r["opt_upper"] / r["upper_bound"], r["ppp_random"] / r["upper_bound"],
                         r["ppp_greedy"] / r["upper_bound"], r["myopic_greedy"] / r["upper_bound"]] for r in rows])
     lines += ["", ("Mean ratio to UB* over the instances: "
               f"OPT {ratios[:, 0].mean():.3f}, PPP random {ratios[:, 1].mean():.3f}, "
               f"PPP greedy {ratios[:, 2].mean():.3f}, myopic greedy {ratios[:, 3].mean():.3f}."),
-              (f"The chain UB* >= OPT >= PPP >= LB holds on {sum(chain_holds(r) for r in rows)} of {len(rows)} "
-              "instances (simulated values within 4 standard errors).")]
+              (f"The chains UB* >= OPT >= LB and OPT_T >= PPP >= LB hold on {sum(chain_holds(r) for r in rows)} of "
+               f"{len(rows)} instances (simulated values within 4 standard errors).")]
     return "\n".join(lines) + "\n"
 
 

@@ -18,8 +18,11 @@ import numba as nb
 import numpy as np
 
 from bandits.core.rng import generator_of
-from bandits.core.validation import check_real
-from bandits.policies.recovering.face import RecoveringPolicy, log_confidence
+from bandits.policies.recovering.face import (
+    RecoveringPolicy,
+    check_confidence,
+    log_confidence,
+)
 from bandits.policies.recovering.periodic import optimistic_table
 from bandits.policies.recovering.schedule import top_k
 
@@ -94,9 +97,7 @@ class MyopicGreedyUCB(RecoveringPolicy):
     update_kernel = myopic_update
 
     def __init__(self, ucb_scale=0.5**0.5, delta=None):
-        self.ucb_scale = check_real("ucb_scale", ucb_scale, low=0.0)
-        self.delta = None if delta is None else check_real("delta", delta, low=0.0, high=1.0, low_open=True,
-                                                            high_open=True)
+        self.ucb_scale, self.delta = check_confidence(ucb_scale, delta)
 
     @property
     def needs_horizon(self) -> bool:
@@ -155,9 +156,7 @@ class CombinatorialUCB(RecoveringPolicy):
     update_kernel = combinatorial_ucb_update
 
     def __init__(self, ucb_scale=0.5**0.5, delta=None):
-        self.ucb_scale = check_real("ucb_scale", ucb_scale, low=0.0)
-        self.delta = None if delta is None else check_real("delta", delta, low=0.0, high=1.0, low_open=True,
-                                                            high_open=True)
+        self.ucb_scale, self.delta = check_confidence(ucb_scale, delta)
 
     @property
     def needs_horizon(self) -> bool:

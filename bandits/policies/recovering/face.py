@@ -28,11 +28,12 @@ import numpy as np
 
 from bandits.core.kernels import compiled_entry_point
 from bandits.core.policy import Policy
-from bandits.core.validation import ParameterError
+from bandits.core.validation import ParameterError, check_real
 from environments.recovering.loop import PULL_SET_RULES, canonical_pull_set
 from environments.recovering.protocol import (
     RecoveringFeedback,
     RecoveringLearnerView,
+    check_idle_times,
     next_idle_times,
     parse_pull_set,
 )
@@ -108,13 +109,7 @@ class RecoveringPolicy(Policy):
         view = self._view
         if observation is None:
             return self._idle.copy()
-        values = np.asarray(observation)
-        if values.shape != (view.n_arms,) or not np.issubdtype(values.dtype, np.integer) or (
-            values.min() < 1 or values.max() > view.d_max
-        ):
-            raise ParameterError("observation", observation,
-                                 f"must be the N = {view.n_arms} capped idle times, integers in [1, {view.d_max}]")
-        return values.astype(np.int64)
+        return check_idle_times("observation", observation, view.n_arms, view.d_max)
 
     def select(self, observation=None) -> np.ndarray:
         """The pull set of the current period as a ``MultiBinary(N)`` int8 array (at most K
@@ -150,23 +145,31 @@ class RecoveringPolicy(Policy):
         if not isinstance(feedback, tuple) or len(feedback) != len(RecoveringFeedback._fields):
             raise ParameterError("feedback", feedback, _FEEDBACK_RULE)
         view = self._view
-        rewards = np.asarray(feedback[0], dtype=np.float64) if feedback[0] is not None else None
-        if rewards is None or rewards.shape != (view.n_arms,):
-            raise ParameterError("feedback.rewards", feedback[0], f"must be {view.n_arms} realised rewards (one per arm)")
+        rule = f"must be N = {view.n_arms} realised rewards (one per arm; entries of arms not pulled are ignored)"
+        try:
+            rewards = np.asarray(feedback[0], dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ParameterError("feedback.rewards", feedback[0], rule) from None
+        if rewards.shape != (view.n_arms,):
+            raise ParameterError("feedback.rewards", feedback[0], rule)
         values = [self._check_reward(rewards[i], name=f"feedback.rewards[{i}]") for i in pulled.tolist()]
-        idle = np.asarray(feedback[1])
-        if idle.shape != (view.n_arms,) or not np.issubdtype(idle.dtype, np.integer) or (
-            idle.min() < 1 or idle.max() > view.d_max
-        ):
-            raise ParameterError("feedback.idle_before", feedback[1],
-                                 f"must be the N = {view.n_arms} capped idle times, integers in [1, {view.d_max}]")
-        return np.array(values, dtype=np.float64), idle.astype(np.int64)
+        idle = check_idle_times("feedback.idle_before", feedback[1], view.n_arms, view.d_max)
+        return np.array(values, dtype=np.float64), idle
 
     @property
     def t(self) -> int:
         """The current period (1-based)."""
         self._require_reset()
         return self._t
+
+
+def check_confidence(ucb_scale, delta) -> tuple:
+    """``(ucb_scale, delta)`` validated for the UCB policies: ``ucb_scale >= 0`` and ``delta``
+    None (the default ``1 / (N d_max T^2)``) or in ``(0, 1)``."""
+    scale = check_real("ucb_scale", ucb_scale, low=0.0)
+    if delta is not None:
+        delta = check_real("delta", delta, low=0.0, high=1.0, low_open=True, high_open=True)
+    return scale, delta
 
 
 def log_confidence(delta, view: RecoveringLearnerView, horizon) -> float:

@@ -52,7 +52,8 @@ GREEDY_COLLISIONS = 1
 def plan_schedule(table, capacity, rounding, rng, z, periods, offsets):
     """Steps 1-3: solve the LP on ``table`` (N x d_max) with ``capacity``, round the periods into
     ``periods`` (0: never pulled) and draw ``offsets``. Draws N uniforms (randomised rounding)
-    and then one integer per scheduled arm. Returns the LP value."""
+    and then one integer per arm whose period is at least 2 (arms with period 0 or 1 draw
+    nothing). Returns the LP value."""
     value, _ = solve_fluid_lp(table, capacity, z)
     if rounding == RANDOMISED:
         randomised_periods(z, rng, periods)

@@ -89,10 +89,10 @@ INVALID_PROBLEMS = [
     (lambda: RecoveringBandit(TABLE, noise="poisson"), "noise", "one of"),
     (lambda: RecoveringBandit(TABLE, noise="gaussian", noise_std=-0.1), "noise_std", ">= 0"),
     (lambda: RecoveringBandit(TABLE, noise="gaussian", noise_std=np.inf), "noise_std", "finite"),
-    (lambda: RecoveringBandit(TABLE, initial_idle=[1, 2, 3]), "initial_idle", "4 integers"),
+    (lambda: RecoveringBandit(TABLE, initial_idle=[1, 2, 3]), "initial_idle", "N = 4 integer idle times"),
     (lambda: RecoveringBandit(TABLE, initial_idle=[1, 2, 3, 4]), "initial_idle", r"\[1, d_max = 3\]"),
-    (lambda: RecoveringBandit(TABLE, initial_idle=[0, 1, 1, 1]), "initial_idle", "integers"),
-    (lambda: RecoveringBandit(TABLE, initial_idle=[1.0, 1.0, 1.0, 1.0]), "initial_idle", "integers"),
+    (lambda: RecoveringBandit(TABLE, initial_idle=[0, 1, 1, 1]), "initial_idle", "integer idle times"),
+    (lambda: RecoveringBandit(TABLE, initial_idle=[1.0, 1.0, 1.0, 1.0]), "initial_idle", "integer idle times"),
     (lambda: RecoveringBandit(TABLE, approximation_factor=0.0), "approximation_factor", r"\(0, 1\]"),
     (lambda: RecoveringBandit(TABLE, approximation_factor=1.01), "approximation_factor", r"\(0, 1\]"),
     (lambda: RandomRecoveringBandit(d_max=0), "d_max", ">= 1"),
@@ -101,7 +101,7 @@ INVALID_PROBLEMS = [
     (lambda: RandomRecoveringBandit(family="cubic"), "family", "one of"),
     (lambda: RandomRecoveringBandit(instance_seed=-1), "instance_seed", ">= 0"),
     (lambda: RandomRecoveringBandit(noise="laplace"), "noise", "one of"),
-    (lambda: RandomRecoveringBandit(n_arms=3, d_max=2, initial_idle=[3, 1, 1]), "initial_idle", "integers"),
+    (lambda: RandomRecoveringBandit(n_arms=3, d_max=2, initial_idle=[3, 1, 1]), "initial_idle", "integer idle times"),
     (lambda: RandomRecoveringBandit(approximation_factor=-0.5), "approximation_factor", r"\(0, 1\]"),
     (lambda: RandomRecoveringBandit(n_arms=10**4, d_max=10**4), "n_arms", "table entries"),
 ]
@@ -128,9 +128,12 @@ def test_invalid_problems_raise_parameter_error_in_the_constructor_before_any_pl
     ((3, 4, 2), "max_pulls"), ((0, 1, 1), "n_arms"), ((3, 1, 0), "d_max"), ((3, 1, 2, (1, 2)), "initial_idle"),
     ((3, 1, 2, (1, 2, 3)), "initial_idle"), ((2, 1, 2, [1.0, 2.0]), "initial_idle"),
     ((2, 1, 2, None, np.zeros((2, 3))), "oracle_recovery"),
+    ((2, 1, 2, None, [[np.nan, 0.5], [0.2, 0.3]]), "oracle_recovery[0, 0]"),
+    ((2, 1, 2, None, [[0.4, 0.5], [0.3, 0.2]]), "oracle_recovery[1, 1]"),
+    ((2, 1, 2, None, [[0.4, 1.5], [0.2, 0.3]]), "oracle_recovery[0, 1]"),
 ])
 def test_invalid_learner_views_name_the_parameter(args, parameter):
-    with pytest.raises(ParameterError, match=f"^{parameter}: ") as caught:
+    with pytest.raises(ParameterError, match=f"^{re.escape(parameter)}: ") as caught:
         RecoveringLearnerView(*args)
     assert caught.value.parameter == parameter
 

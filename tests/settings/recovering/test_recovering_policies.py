@@ -75,6 +75,7 @@ def test_policies_with_non_default_hyper_parameters_pass_check_policy(policy):
         (lambda: PeriodicUCB(epochs="halving"), "epochs", "one of"),
         (lambda: PeriodicUCB(first_epoch=0), "first_epoch", ">= 1"),
         (lambda: PeriodicUCB(first_epoch=2.5), "first_epoch", "integer"),
+        (lambda: PeriodicUCB(first_epoch=2**63), "first_epoch", "<= 4611686018427387904"),
         (lambda: PeriodicUCB(monotone_tightening=1), "monotone_tightening", "True or False"),
         (lambda: PeriodicUCB(monotone_tightening="yes"), "monotone_tightening", "True or False"),
         (lambda: MyopicGreedyUCB(ucb_scale=-1.0), "ucb_scale", ">= 0"),
