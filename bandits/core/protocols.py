@@ -70,6 +70,14 @@ class FusedLoop:
             "pull_counts": np.zeros((n_policies, n_replications, n_counted), np.int64),
         }
 
+    @staticmethod
+    def policy_kernel_references(policies, kernels=("init_kernel", "select_kernel", "update_kernel")) -> list:
+        """Per policy, the references (:func:`bandits.core.kernels.kernel_reference`) of the kernels
+        its class names by the attributes ``kernels``: what a loop passes for its policy kernels."""
+        from bandits.core.kernels import kernel_reference
+
+        return [tuple(kernel_reference(getattr(type(p), name)) for name in kernels) for p in policies]
+
     def check_outputs(self, outputs: dict, labels: list) -> None:
         """Raise if a loop reported an error through its outputs (default: nothing to check)."""
 

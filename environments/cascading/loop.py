@@ -28,7 +28,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from bandits.core.kernels import kernel, kernel_reference
+from bandits.core.kernels import kernel
 from bandits.core.protocols import FusedLoop
 from environments.cascading.dynamics import cascade_initial_state, cascade_step
 from environments.cascading.planning import plan_values
@@ -133,10 +133,7 @@ class CascadingLoop(FusedLoop):
         self.record_points = record_points
         view = problem.learner_view
         self.hypers = [p.kernel_hyper(view, horizon) for p in policies]
-        self.references = [
-            tuple(kernel_reference(k) for k in (type(p).init_kernel, type(p).plan_kernel, type(p).update_kernel))
-            for p in policies
-        ]
+        self.references = self.policy_kernel_references(policies, ("init_kernel", "plan_kernel", "update_kernel"))
 
     def allocate(self, n_policies, n_replications):
         shape = (n_policies, n_replications, self.record_points.size)

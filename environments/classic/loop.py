@@ -79,10 +79,7 @@ class ClassicLoop(FusedLoop):
         self.expected = np.ascontiguousarray(problem.expected_rewards, dtype=np.float64)
         self.optimal = float(problem.optimal_expected_reward)
         self.pull_reference = kernel_reference(problem.pull_kernel)
-        self.policy_references = [
-            tuple(kernel_reference(k) for k in (type(p).init_kernel, type(p).select_kernel, type(p).update_kernel))
-            for p in policies
-        ]
+        self.policy_references = self.policy_kernel_references(policies)
 
     def allocate(self, n_policies, n_replications):
         return self.core_outputs(n_policies, n_replications, self.record_points.size, self.problem.n_arms)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from bandits.core.kernels import kernel, kernel_reference
+from bandits.core.kernels import kernel
 from bandits.core.protocols import FusedLoop
 from environments.recovering.dynamics import recovering_env_init, recovering_step
 
@@ -151,10 +151,7 @@ class RecoveringLoop(FusedLoop):
         self.record_points = record_points
         view = problem.learner_view
         self.hypers = [p.kernel_hyper(view, horizon) for p in policies]
-        self.references = [
-            tuple(kernel_reference(k) for k in (type(p).init_kernel, type(p).select_kernel, type(p).update_kernel))
-            for p in policies
-        ]
+        self.references = self.policy_kernel_references(policies)
         self.mean_rewards = np.ascontiguousarray(problem.mean_rewards)
 
     def allocate(self, n_policies, n_replications):

@@ -22,7 +22,7 @@ import threading
 import numba as nb
 import numpy as np
 
-from bandits.core.kernels import kernel, kernel_reference
+from bandits.core.kernels import kernel
 from bandits.core.protocols import FusedLoop
 from bandits.core.validation import check_integer
 from environments.solver_tuning.heat_dynamics import heat_bump_kernel, heat_solve, heat_step_system
@@ -218,10 +218,7 @@ class _OmegaLoop(FusedLoop):
         self.grid = np.ascontiguousarray(problem.grid)
         self.view = problem.learner_view_for(self.horizon)
         self.hypers = [p.kernel_hyper(self.view, self.horizon) for p in policies]
-        self.references = [
-            tuple(kernel_reference(k) for k in (type(p).init_kernel, type(p).select_kernel, type(p).update_kernel))
-            for p in policies
-        ]
+        self.references = self.policy_kernel_references(policies)
 
     def allocate(self, n_policies, n_replications):
         n_actions = self.horizon if self.problem.record_actions else 0

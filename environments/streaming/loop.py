@@ -17,7 +17,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from bandits.core.kernels import kernel, kernel_reference
+from bandits.core.kernels import kernel
 from bandits.core.protocols import FusedLoop
 from bandits.core.validation import check_integer
 from environments.streaming.dynamics import ENV_NEXT_ARM, ENV_PEAK_MEMORY, ENV_PULLS_USED, stream_apply, stream_env_init
@@ -175,10 +175,7 @@ class StreamingLoop(FusedLoop):
         view = problem.learner_view
         self.hypers = [p.kernel_hyper(view, horizon) for p in policies]
         self.headline = [np.int64(1 if p.paper_accounting else 0) for p in policies]
-        self.references = [
-            tuple(kernel_reference(k) for k in (type(p).init_kernel, type(p).select_kernel, type(p).update_kernel))
-            for p in policies
-        ]
+        self.references = self.policy_kernel_references(policies)
         self.max_operations = np.int64(200 * problem.n_arms + 10_000)
 
     def allocate(self, n_policies, n_replications):

@@ -80,7 +80,19 @@ class MyopicGreedy(RecoveringPolicy):
         return (np.ascontiguousarray(view.oracle_recovery, dtype=np.float64), np.int64(0), 0.0, 0.0)
 
 
-class MyopicGreedyUCB(RecoveringPolicy):
+class _OptimisticBaseline(RecoveringPolicy):
+    """The confidence hyper-parameters of the UCB baselines: radius ``ucb_scale sqrt(log(1/delta)
+    / n)``, ``delta`` default ``1 / (N d_max T^2)`` (then the horizon is needed)."""
+
+    def __init__(self, ucb_scale=0.5**0.5, delta=None):
+        self.ucb_scale, self.delta = check_confidence(ucb_scale, delta)
+
+    @property
+    def needs_horizon(self) -> bool:
+        return self.delta is None
+
+
+class MyopicGreedyUCB(_OptimisticBaseline):
     """Each period, the K arms with the largest optimistic index at their current idle time
     (the tightened index table of :class:`~bandits.policies.recovering.PeriodicUCB`).
 
@@ -95,13 +107,6 @@ class MyopicGreedyUCB(RecoveringPolicy):
     init_kernel = myopic_init
     select_kernel = myopic_select
     update_kernel = myopic_update
-
-    def __init__(self, ucb_scale=0.5**0.5, delta=None):
-        self.ucb_scale, self.delta = check_confidence(ucb_scale, delta)
-
-    @property
-    def needs_horizon(self) -> bool:
-        return self.delta is None
 
     def kernel_hyper(self, view, horizon):
         table = np.zeros((view.n_arms, view.d_max))
@@ -139,7 +144,7 @@ def combinatorial_ucb_update(state, hyper, t, pulled, n_pulled, idle_before, rew
         sums[pulled[j]] += rewards[j]
 
 
-class CombinatorialUCB(RecoveringPolicy):
+class CombinatorialUCB(_OptimisticBaseline):
     """Top-K by a UCB index per arm that ignores idle times (a standard combinatorial
     semi-bandit learner, blind to recovery).
 
@@ -154,13 +159,6 @@ class CombinatorialUCB(RecoveringPolicy):
     init_kernel = combinatorial_ucb_init
     select_kernel = combinatorial_ucb_select
     update_kernel = combinatorial_ucb_update
-
-    def __init__(self, ucb_scale=0.5**0.5, delta=None):
-        self.ucb_scale, self.delta = check_confidence(ucb_scale, delta)
-
-    @property
-    def needs_horizon(self) -> bool:
-        return self.delta is None
 
     def kernel_hyper(self, view, horizon):
         return (float(self.ucb_scale), float(log_confidence(self.delta, view, horizon)))
