@@ -213,4 +213,42 @@ RECOVERING = Setting(
     example_horizon=200,
 )
 
-BUILTIN_SETTINGS = (CLASSIC, CASCADING, STREAMING, SOLVER_TUNING, RECOVERING)
+TALLYING = Setting(
+    name="tallying",
+    title="Weighted tallying bandits",
+    papers=("Malik, Igoe, Li & Singh, ICML 2023, arXiv:2305.02955",),
+    problems={
+        "WeightedTallyingBandit": "environments.tallying:WeightedTallyingBandit",
+        "SyntheticTallyingBandit": "environments.tallying:SyntheticTallyingBandit",
+    },
+    environments={"regretlab/WeightedTallying-v0": "environments.tallying:WeightedTallyingEnv"},
+    policies={
+        "se_burn_in": "bandits.policies.tallying:SuccessiveEliminationBurnIn",
+        "blocked_exp3": "bandits.policies.tallying:BlockedEXP3",
+        "fixed_arm": "bandits.policies.tallying:FixedArm",
+    },
+    policy_check="bandits.policies.tallying:check_tallying_policy",
+    report_section="bandits.report.tallying:tallying_report_section",
+    bench_presets={
+        "tallying_geometric": BenchPreset(
+            "K = arms actions, m = 10, geometric weights 0.9^(i-1), synthetic repeated-exposure losses",
+            lambda arms: ("SyntheticTallyingBandit", {"n_arms": max(2, arms), "memory": 10, "weighting": "geometric",
+                                                      "decay": 0.9, "reward_form": "one_minus_loss"}),
+        ),
+        "tallying_unweighted": BenchPreset(
+            "K = arms actions, m = 10, unweighted tallies (the tallying bandit), synthetic losses",
+            lambda arms: ("SyntheticTallyingBandit", {"n_arms": max(2, arms), "memory": 10, "weighting": "unweighted",
+                                                      "reward_form": "one_minus_loss"}),
+        ),
+    },
+    bench_policy_params={"se_burn_in": {"burn_in": 10}},
+    example_problems=(
+        ("SyntheticTallyingBandit", {"n_arms": 3, "memory": 3, "reward_form": "one_minus_loss"}),
+        ("WeightedTallyingBandit", {"weights": [1.0, 0.5], "loss_knots": [0.0, 1.5],
+                                    "loss_values": [[0.8, 0.1], [0.4, 0.4], [0.6, 0.3]], "noise": "bernoulli",
+                                    "comparator": "exact", "reward_form": "one_minus_loss"}),
+    ),
+    example_horizon=200,
+)
+
+BUILTIN_SETTINGS = (CLASSIC, CASCADING, STREAMING, SOLVER_TUNING, RECOVERING, TALLYING)

@@ -184,11 +184,18 @@ def problem_names() -> dict:
 
 def problem_class(name: str):
     """The problem class for a problem name (``"BernoulliBandit"``) or Gymnasium id
-    (``"regretlab/BernoulliBandit-v0"``); ``ValueError`` listing the known names otherwise."""
+    (``"regretlab/BernoulliBandit-v0"``: the problem of that name, or, when the id's name is not a
+    problem's, the one its environment class names in ``problem_name``); ``ValueError`` listing
+    the known names otherwise."""
     key = problem_name_of_id(name) or name
     for setting in settings().values():
         if key in setting.problems:
             return resolve(setting.problems[key])
+    for setting in settings().values():  # an id whose <Name> is not a problem name: its class names one
+        if name in setting.environments:
+            problem_name = getattr(resolve(setting.environments[name]), "problem_name", None)
+            if problem_name in setting.problems:
+                return resolve(setting.problems[problem_name])
     known = sorted(problem_names()) + sorted(environment_ids())
     raise ValueError(f"environment: unknown name {name!r}; known: {', '.join(known)}")
 

@@ -47,7 +47,8 @@ class Setting:
         Problem name (as used in experiment files) -> problem class.
     environments : mapping of str to str
         Gymnasium id (``"regretlab/<Name>-v0"``) -> environment class; the id's ``<Name>`` is the
-        problem's name.
+        problem's name, or the environment class names its problem in a ``problem_name`` class
+        attribute (so that the id works as an experiment file's environment name).
     policies : mapping of str to str
         Policy name (as used in experiment files and on the command line) -> policy class.
     policy_check : str or None
