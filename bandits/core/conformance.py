@@ -83,20 +83,24 @@ def check_params_and_reset(policy) -> dict:
 def require_compatible_problem(policy, problem) -> None:
     """Nothing if ``problem`` is None; else :class:`~bandits.core.validation.ParameterError` (a
     ``ValueError``) naming ``problem`` unless it is a problem (an instance with ``learner_view``,
-    ``make_env`` and ``check_policy_compatible``) of the policy's setting on which the policy can
-    run (``problem.check_policy_compatible(policy, "problem")``). A setting's check calls it
-    first, before any work."""
+    ``make_env`` and ``check_policy_compatible``) of a registered setting on which the policy can
+    run (``problem.check_policy_compatible(policy, "problem")``: usually the policy's own setting;
+    a weighted tallying problem also runs the classic K-armed policies). A setting's check calls
+    it first, before any work."""
     if problem is None:
         return
     setting = getattr(policy, "setting", None)
     try:
-        problem_setting = setting_of(problem).name
+        setting_of(problem)
     except ValueError:
-        problem_setting = None
+        registered = False
+    else:
+        registered = True
     members = ("learner_view", "make_env", "check_policy_compatible")
-    if isinstance(problem, type) or problem_setting != setting or not all(hasattr(problem, m) for m in members):
+    if isinstance(problem, type) or not registered or not all(hasattr(problem, m) for m in members):
         raise ParameterError(
-            "problem", problem, f"must be a problem of the {setting!r} setting, the setting of {type(policy).__name__}"
+            "problem", problem, f"must be a problem of a registered setting on which {type(policy).__name__} "
+                                f"(a {setting!r} policy) can run"
         )
     problem.check_policy_compatible(policy, "problem")
 

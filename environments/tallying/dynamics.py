@@ -88,15 +88,18 @@ def expected_loss(mean, noise, noise_std):
 
 @nb.njit(cache=True, nogil=True)
 def tally_env_init(params):
-    """Fresh environment state ``(history int64[m], head int64[1])``: the ring buffer of the last
-    m actions (slot ``head[0]`` holds the most recent) filled from the initial history. No draws."""
+    """Fresh environment state ``(history int64[m], head int64[1], cache float64[K, 2])``: the ring
+    buffer of the last m actions (slot ``head[0]`` holds the most recent) filled from the initial
+    history, and per action the last mean loss with its expected observed loss (the clipped
+    Gaussian mean costs two ``erf``; a saturated action repeats its mean). No draws."""
     initial_history = params[6]
     m = initial_history.size
     history = np.empty(m, np.int64)
     for i in range(m):  # slot (head - i) mod m holds the action i + 1 steps back
         history[(m - i) % m] = initial_history[i]
     head = np.zeros(1, np.int64)
-    return history, head
+    cache = np.full((params[2].shape[0], 2), np.nan)  # per action: last mean loss, its expected loss
+    return history, head, cache
 
 
 @nb.njit(cache=True, nogil=True)
@@ -106,7 +109,7 @@ def tally_of(params, env_state, arm):
     ``i`` steps back (``i = 1..m-1``). ``O(m)``."""
     weights = params[0]
     include_current = params[5]
-    history, head = env_state
+    history, head = env_state[0], env_state[1]
     m = weights.size
     total = 0.0
     first = 0
@@ -143,10 +146,13 @@ def tally_step(params, env_state, arm, rng):
         loss = mean + noise_std * generator.standard_normal()
         if noise == GAUSSIAN_CLIPPED:
             loss = min(1.0, max(0.0, loss))
-    history, head = env_state
+    history, head, cache = env_state
     head[0] += 1
     if head[0] == history.size:
         head[0] = 0
     history[head[0]] = arm
     reward = -loss if reward_form == NEGATIVE_LOSS else 1.0 - loss
-    return reward, loss, expected_loss(mean, noise, noise_std), tally
+    if cache[arm, 0] != mean:
+        cache[arm, 0] = mean
+        cache[arm, 1] = expected_loss(mean, noise, noise_std)
+    return reward, loss, cache[arm, 1], tally

@@ -251,7 +251,7 @@ class WeightedTallyingBandit:
         for t in range(self.memory + 1):
             tally = tally_of(params, state, self.best_action)
             increments[t] = self.mean_loss(self.best_action, tally)
-            history, head = state
+            history, head = state[0], state[1]
             head[0] = (head[0] + 1) % history.size
             history[head[0]] = self.best_action
         return increments

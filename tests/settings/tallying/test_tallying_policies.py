@@ -227,3 +227,19 @@ def test_classic_policy_through_the_shell_equals_the_fused_runner(make):
         np.testing.assert_array_equal(np.bincount(actions, minlength=3), fused.pull_counts[0, r])
         changes = np.concatenate(([0], np.cumsum(actions[1:] != actions[:-1])))
         np.testing.assert_array_equal(fused.metrics["switches"][0, r], changes[records - 1])
+
+
+@pytest.mark.parametrize("name", ["ucb1", "exp3", "successive_elimination"])
+def test_classic_baselines_pass_check_policy_on_a_tallying_problem(name):
+    from bandits.core.registry import policy_class
+
+    check_policy(policy_class(name)(), problem=SyntheticTallyingBandit(n_arms=3, memory=3,
+                                                                       reward_form="one_minus_loss"))
+
+
+def test_classic_policies_needing_unit_rewards_are_refused_on_negative_losses():
+    from bandits.core.registry import policy_class
+
+    with pytest.raises(ParameterError, match="^problem: ") as caught:
+        check_policy(policy_class("exp3")(), problem=SyntheticTallyingBandit(n_arms=3, memory=3))
+    assert "one_minus_loss" in str(caught.value)
