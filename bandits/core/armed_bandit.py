@@ -40,7 +40,18 @@ from bandits.core.kernels import compiled_entry_point
 from bandits.core.policy import Policy
 from bandits.core.validation import ParameterError, check_integer
 
-__all__ = ["ArmedBanditView", "KArmedPolicy", "check_k_armed_policy"]
+__all__ = ["ArmedBanditView", "KArmedPolicy", "arm_of_action", "check_k_armed_policy"]
+
+
+def arm_of_action(action, n_arms: int) -> int:
+    """The arm of a Gymnasium ``Discrete(K)`` action (an int or a 0-d integer array);
+    :class:`~bandits.core.validation.ParameterError` naming ``action`` unless it is an integer in
+    ``[0, K)``. What every K-armed shell's ``step`` checks."""
+    if isinstance(action, np.ndarray) and action.ndim == 0:
+        action = action.item()
+    if isinstance(action, (bool, np.bool_)) or not isinstance(action, (int, np.integer)) or not 0 <= int(action) < n_arms:
+        raise ParameterError("action", action, f"must be an integer arm index in [0, {n_arms - 1}]")
+    return int(action)
 
 
 @dataclass(frozen=True)

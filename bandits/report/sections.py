@@ -73,12 +73,12 @@ def format_number(value: float) -> str:
 def mean_se(values, digits: int = 3, notation: str = "g") -> str:
     """``"mean ± standard error"`` of ``values`` (sample standard deviation / sqrt(n)), both with
     ``digits`` significant digits (``notation="g"``) or decimals (``"f"``); the mean alone for one
-    value; a standard error below 1e-9 of the mean (values equal up to rounding) is shown as 0."""
+    value; a standard error below 1e-12 of the mean (values equal up to rounding) is shown as 0."""
     values = np.asarray(values, dtype=np.float64)
     if values.size < 2:
         return f"{values.mean():.{digits}{notation}}"
     mean = values.mean()
     se = values.std(ddof=1) / np.sqrt(values.size)
-    if se <= 1e-9 * max(1.0, abs(mean)):  # equal values up to rounding: say so, not "± 1e-13"
+    if se <= 1e-12 * abs(mean):  # equal values up to rounding: say so, not "± 1e-13"
         se = 0.0
     return f"{mean:.{digits}{notation}} ± {se:.{digits}{notation}}"

@@ -11,12 +11,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 import gymnasium as gym
-import numpy as np
 from gymnasium import spaces
 
+from bandits.core.armed_bandit import arm_of_action
 from bandits.core.kernels import compiled_entry_point
 from bandits.core.rng import make_random_stream
-from bandits.core.validation import ParameterError
 from environments.classic.view import ArmedBanditView
 
 __all__ = ["ArmedBanditShell"]
@@ -82,22 +81,9 @@ class ArmedBanditShell(gym.Env):
 
     def step(self, action):
         """Pull arm ``action``; see the class docstring for the returned tuple."""
-        arm = _as_arm(action, self.problem.n_arms)
+        arm = arm_of_action(action, self.problem.n_arms)
         stream = self._current_stream()
         reward = self._pull(self.problem.kernel_params, arm, stream)
         info = {"expected_reward": self._means[arm], "optimal_expected_reward": self._optimal}
         self._elapsed += 1
         return 0, reward, False, False, info
-
-
-def _as_arm(action, n_arms: int) -> int:
-    if isinstance(action, np.ndarray) and action.ndim == 0:
-        action = action.item()
-    if isinstance(action, (bool, np.bool_)) or not isinstance(action, (int, np.integer)):
-        raise ParameterError("action", action, f"must be an integer arm index in [0, {n_arms - 1}]")
-    arm = int(action)
-    if not 0 <= arm < n_arms:
-        raise ParameterError("action", action, f"must be an integer arm index in [0, {n_arms - 1}]")
-    return arm
-
-

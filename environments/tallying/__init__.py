@@ -38,6 +38,7 @@ from environments.tallying.gym_entry_points import WeightedTallyingEnv
 from environments.tallying.loop import TallyingLoop, run_tallying_replication
 from environments.tallying.problem import (
     MAX_EXACT_HISTORIES,
+    MAX_MEMORY,
     SyntheticTallyingBandit,
     WeightedTallyingBandit,
     geometric_weights,
@@ -47,6 +48,7 @@ from environments.tallying.shell import WeightedTallyingShell
 
 __all__ = [
     "MAX_EXACT_HISTORIES",
+    "MAX_MEMORY",
     "NOISE_CODES",
     "REWARD_FORMS",
     "SyntheticTallyingBandit",

@@ -29,6 +29,7 @@ bit.
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 import numpy as np
@@ -69,16 +70,33 @@ __all__ = [
 
 #: The exact comparator's dynamic programme refuses instances with more last-m histories.
 MAX_EXACT_HISTORIES = 10_000
+#: The largest memory m (each step costs O(m)).
+MAX_MEMORY = 10_000
+
+
+def _check_scalars(noise, noise_std, include_current, reward_form, comparator, allow_non_reo) -> None:
+    """The scalar parameters, checked before any array is built."""
+    check_choice("noise", noise, tuple(NOISE_CODES))
+    check_real("noise_std", noise_std, low=0.0)
+    for name, value in (("include_current", include_current), ("allow_non_reo", allow_non_reo)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise ParameterError(name, value, "must be True or False")
+    check_choice("reward_form", reward_form, tuple(REWARD_FORMS))
+    check_choice("comparator", comparator, ("always_best", "exact"))
+    if comparator == "exact" and noise == "gaussian_clipped" and float(noise_std) > 0.0:
+        raise ParameterError("comparator", "exact",
+                             "is not available with noise='gaussian_clipped' (the clipped mean loss is not "
+                             "piecewise linear in the tally); use 'gaussian' or 'bernoulli' noise")
 
 
 def unweighted_weights(memory: int) -> np.ndarray:
     """``w = (1, ..., 1)`` of length m: the (unweighted) tallying bandit, tallies ``0..m``."""
-    return np.ones(check_integer("memory", memory, low=1))
+    return np.ones(check_integer("memory", memory, low=1, high=MAX_MEMORY))
 
 
 def geometric_weights(memory: int, decay: float) -> np.ndarray:
     """``w_i = decay^(i - 1)``, ``i = 1..m``: memory that fades geometrically."""
-    memory = check_integer("memory", memory, low=1)
+    memory = check_integer("memory", memory, low=1, high=MAX_MEMORY)
     decay = check_real("decay", decay, low=0.0, high=1.0, low_open=True)
     return decay ** np.arange(memory, dtype=np.float64)
 
@@ -118,6 +136,9 @@ class WeightedTallyingBandit:
     def __init__(self, weights, loss_knots, loss_values, noise="gaussian_clipped", noise_std=0.1,
                  include_current=False, initial_history=None, reward_form="negative_loss", comparator="always_best",
                  allow_non_reo=False):
+        _check_scalars(noise, noise_std, include_current, reward_form, comparator, allow_non_reo)
+        if np.ndim(weights) == 1 and len(weights) > MAX_MEMORY:
+            raise ParameterError("weights", f"{len(weights)} weights", f"must have at most m = {MAX_MEMORY:,} entries")
         weights = check_real_vector("weights", weights, low=0.0)
         self._finish(weights, loss_knots, loss_values, noise, noise_std, include_current, initial_history,
                      reward_form, comparator, allow_non_reo)
@@ -145,15 +166,15 @@ class WeightedTallyingBandit:
                                  got=f"an array of shape {values.shape}")
         n_arms, memory = values.shape[0], weights.size
         self.weights, self.loss_knots, self.loss_values = weights, knots, values
-        self.noise = check_choice("noise", noise, tuple(NOISE_CODES))
-        self.noise_std = check_real("noise_std", noise_std, low=0.0)
-        if not isinstance(include_current, (bool, np.bool_)):
-            raise ParameterError("include_current", include_current, "must be True or False")
+        self.noise, self.noise_std = noise, float(noise_std)
         self.include_current = bool(include_current)
         if initial_history is None:
             history = np.full(memory, -1, np.int64)
         else:
-            history = np.asarray(initial_history)
+            try:
+                history = np.asarray(initial_history)
+            except ValueError:
+                history = np.zeros(0)
             if history.shape != (memory,) or not np.issubdtype(history.dtype, np.integer) or (
                 history.min() < -1 or history.max() >= n_arms
             ):
@@ -162,19 +183,13 @@ class WeightedTallyingBandit:
             history = history.astype(np.int64)
         history.setflags(write=False)
         self.initial_history = history
-        self.reward_form = check_choice("reward_form", reward_form, tuple(REWARD_FORMS))
-        self.comparator = check_choice("comparator", comparator, ("always_best", "exact"))
-        if not isinstance(allow_non_reo, (bool, np.bool_)):
-            raise ParameterError("allow_non_reo", allow_non_reo, "must be True or False")
-        self.allow_non_reo = bool(allow_non_reo)
-        if self.comparator == "exact" and n_arms**memory > MAX_EXACT_HISTORIES:
+        self.reward_form, self.comparator, self.allow_non_reo = reward_form, comparator, bool(allow_non_reo)
+        played = memory - int(self.include_current)  # the plays a history must remember
+        if self.comparator == "exact" and played * math.log(n_arms) > math.log(MAX_EXACT_HISTORIES) + 1e-9:
             raise ParameterError("comparator", "exact",
-                                 f"needs K^m <= {MAX_EXACT_HISTORIES:,} last-m histories, got "
-                                 f"{n_arms}^{memory} = {n_arms**memory:,}; use 'always_best' under REO")
-        if self.comparator == "exact" and self.noise == "gaussian_clipped" and self.noise_std > 0.0:
-            raise ParameterError("comparator", "exact",
-                                 "is not available with noise='gaussian_clipped' (the clipped mean loss is not "
-                                 "piecewise linear in the tally); use 'gaussian' or 'bernoulli' noise")
+                                 f"needs at most {MAX_EXACT_HISTORIES:,} histories of the last plays, K^{played} "
+                                 f"with K = {n_arms}, m = {memory}; use 'always_best' under REO")
+
         best, detail = repeated_exposure_optimal_action(weights, knots, values, self.include_current)
         if best is None:
             if not self.allow_non_reo:
@@ -219,7 +234,9 @@ class WeightedTallyingBandit:
     def mean_loss(self, action: int, tally: float) -> float:
         """The expected observed loss of ``action`` at ``tally`` (``f_a``, or its clipped-Gaussian
         mean with ``noise="gaussian_clipped"``)."""
-        mean = interpolate(self.loss_knots, np.ascontiguousarray(self.loss_values[action]), float(tally))
+        action = check_integer("action", action, low=0, high=self.n_arms - 1)
+        tally = check_real("tally", tally)
+        mean = interpolate(self.loss_knots, np.ascontiguousarray(self.loss_values[action]), tally)
         return float(expected_loss(mean, NOISE_CODES[self.noise], self.noise_std))
 
     @property
@@ -264,19 +281,16 @@ class WeightedTallyingBandit:
         if self.comparator == "always_best":
             increments = self.always_best_increments()
             return increments[:-1].copy(), increments[-1:].copy()
-        points = np.arange(1, horizon + 1, dtype=np.int64)
-        losses = exact_optimal_losses(np.array(self.weights), np.array(self.loss_knots), np.array(self.loss_values),
-                                      self.include_current, np.array(self.initial_history), points)
+        model = (np.array(self.weights), np.array(self.loss_knots), np.array(self.loss_values), self.include_current,
+                 np.array(self.initial_history))
+        _, info = exact_optimal_losses(*model, np.array([horizon], np.int64), return_info=True)
+        length = horizon
+        if info["method"] == "period":  # increments repeat with period p from the detection step on
+            length = min(horizon, info["step"] + 2 * info["period"])
+        losses = exact_optimal_losses(*model, np.arange(1, length + 1, dtype=np.int64))
         increments = np.diff(np.concatenate(([0.0], losses)))
-        return increments, increments[-1:].copy()
-
-    def comparator_losses(self, record_points) -> np.ndarray:
-        """The cumulative comparator loss at each record point (the increments summed in order,
-        as both drivers do)."""
-        points = np.asarray(record_points, dtype=np.int64)
-        prefix, cycle = self.comparator_increments(int(points[-1]))
-        cumulative = np.cumsum(np.concatenate((prefix, np.tile(cycle, max(0, int(points[-1]) - prefix.size)))))
-        return cumulative[points - 1]
+        period = info["period"] if info["method"] == "period" and length < horizon else 1
+        return increments, increments[increments.size - period:].copy()
 
     # -- what the generic code reads -----------------------------------------------------------
     @property
@@ -299,6 +313,9 @@ class WeightedTallyingBandit:
         if not isinstance(policy, Policy) or policy.setting not in ("tallying", "classic"):
             raise ParameterError(path, policy, "must be a policy of the 'tallying' or the 'classic' setting "
                                                "(see regretlab list)")
+        check_arms = getattr(policy, "check_arms", None)  # policies bound to given actions (FixedArm)
+        if check_arms is not None:
+            check_arms(self.n_arms, path)
         low, high = policy.reward_range
         env_low, env_high = self.reward_range
         if env_low < low or env_high > high:
@@ -365,8 +382,9 @@ class SyntheticTallyingBandit(WeightedTallyingBandit):
     def __init__(self, n_arms=5, memory=5, weighting="geometric", decay=0.9, start_loss=0.9, saturated_loss=0.3,
                  other_losses=None, noise="gaussian_clipped", noise_std=0.1, include_current=False,
                  initial_history=None, reward_form="negative_loss", comparator="always_best", allow_non_reo=False):
-        n_arms = check_integer("n_arms", n_arms, low=2)
-        memory = check_integer("memory", memory, low=1)
+        n_arms = check_integer("n_arms", n_arms, low=2, high=MAX_MEMORY)
+        memory = check_integer("memory", memory, low=1, high=MAX_MEMORY)
+        _check_scalars(noise, noise_std, include_current, reward_form, comparator, allow_non_reo)
         self.weighting = check_choice("weighting", weighting, ("geometric", "unweighted"))
         self.decay = check_real("decay", decay, low=0.0, high=1.0, low_open=True)
         self.start_loss = check_real("start_loss", start_loss, low=0.0, high=1.0)

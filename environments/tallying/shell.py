@@ -11,10 +11,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 import gymnasium as gym
-import numpy as np
 from gymnasium import spaces
 
-from bandits.core.armed_bandit import ArmedBanditView
+from bandits.core.armed_bandit import ArmedBanditView, arm_of_action
 from bandits.core.kernels import compiled_entry_point
 from bandits.core.rng import make_random_stream
 from bandits.core.validation import ParameterError, check_integer
@@ -55,6 +54,7 @@ class WeightedTallyingShell(gym.Env):
         self.observation_space = spaces.Discrete(1)
         self._params = problem.kernel_params
         self._prefix, self._cycle = problem.comparator_increments(self.horizon or _AHEAD)
+        self._cycle_known = problem.comparator != "exact" or self.horizon is not None
         self._env_state = None
         self._stream = None
         self._stream_source = None
@@ -80,9 +80,13 @@ class WeightedTallyingShell(gym.Env):
     def _comparator_at(self, t: int) -> float:
         if t <= self._prefix.size:
             return float(self._prefix[t - 1])
-        if self.problem.comparator == "exact":  # no horizon: extend the exact optimum further
+        if self.problem.comparator == "exact" and not self._cycle_known:
+            # beyond the increments computed so far: compute further; when the optimum's
+            # increments are periodic the prefix stops growing and the cycle holds from there on
             self._prefix, self._cycle = self.problem.comparator_increments(2 * t)
-            return float(self._prefix[t - 1])
+            if t <= self._prefix.size:
+                return float(self._prefix[t - 1])
+            self._cycle_known = True  # the prefix stopped short of 2t: a period was found
         return float(self._cycle[(t - self._prefix.size - 1) % self._cycle.size])
 
     # -- Gymnasium -----------------------------------------------------------------------------
@@ -107,7 +111,7 @@ class WeightedTallyingShell(gym.Env):
         """Play ``action``; see the class docstring for the returned tuple."""
         if self._env_state is None:
             raise RuntimeError("WeightedTallyingShell: call reset() before step()")
-        arm = _as_action(action, self.problem.n_arms)
+        arm = arm_of_action(action, self.problem.n_arms)
         stream = self._current_stream()
         reward, loss, mean_loss, tally = self._step_entry(self._params, self._env_state, arm, stream)
         self._elapsed += 1
@@ -115,11 +119,3 @@ class WeightedTallyingShell(gym.Env):
                 "comparator_loss": self._comparator_at(self._elapsed)}
         truncated = self.horizon is not None and self._elapsed >= self.horizon
         return 0, reward, False, truncated, info
-
-
-def _as_action(action, n_arms: int) -> int:
-    if isinstance(action, np.ndarray) and action.ndim == 0:
-        action = action.item()
-    if isinstance(action, (bool, np.bool_)) or not isinstance(action, (int, np.integer)) or not 0 <= int(action) < n_arms:
-        raise ParameterError("action", action, f"must be an integer action in [0, {n_arms - 1}]")
-    return int(action)

@@ -15,7 +15,7 @@ import numba as nb
 import numpy as np
 
 from bandits.core.selection import sample_categorical
-from bandits.core.validation import check_integer, check_real
+from bandits.core.validation import ParameterError, check_integer, check_real
 from bandits.policies.tallying.face import TallyingPolicy
 
 __all__ = ["BlockedEXP3", "FixedArm"]
@@ -137,6 +137,12 @@ class FixedArm(TallyingPolicy):
 
     def __init__(self, arm=0):
         self.arm = check_integer("arm", arm, low=0)
+
+    def check_arms(self, n_arms: int, path: str = "policy") -> None:
+        """``ValueError`` naming ``{path}.arm`` unless ``arm < n_arms`` (problems call it before
+        any work; the face itself plays ``min(arm, K - 1)``)."""
+        if self.arm >= n_arms:
+            raise ParameterError(f"{path}.arm", self.arm, f"must be an action of the problem, < K = {n_arms}")
 
     def kernel_hyper(self, view, horizon):
         return (np.int64(min(self.arm, view.n_arms - 1)),)

@@ -51,7 +51,8 @@ def burn_in_init(n_arms, hyper):
 @nb.njit(cache=True, nogil=True)
 def _block_length(hyper, phase):
     first_block, growth = hyper[1], hyper[2]
-    return max(1, int(round(first_block * growth**phase)))  # noqa: RUF046 (numba)
+    length = min(first_block * growth**phase, 2.0**62)  # clamped in float: no int64 overflow
+    return max(1, int(round(length)))  # noqa: RUF046 (numba)
 
 
 @nb.njit(cache=True, nogil=True)
