@@ -155,15 +155,17 @@ def _check_seed(name: str, seed) -> None:
 def as_generator(seed, name: str = "seed") -> np.random.Generator:
     """Turn ``seed`` (None, a non-negative int, a SeedSequence or a Generator) into a Generator.
 
-    ``None`` draws fresh OS entropy, as NumPy and Gymnasium do; pass an integer for reproducible
-    results. A Generator is used as is (shared, not copied).
+    ``None`` draws fresh OS entropy through a new :class:`numpy.random.SeedSequence`, as NumPy
+    and Gymnasium do, and keeps it: ``generator.bit_generator.seed_seq.entropy`` is the integer
+    seed that repeats the run. Pass an integer for reproducible results. A Generator is used as
+    is (shared, not copied).
     """
     if isinstance(seed, np.random.Generator):
         return seed
     if isinstance(seed, np.random.SeedSequence):
         return np.random.Generator(np.random.PCG64(seed))
     if seed is None:
-        return np.random.default_rng()
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence()))
     _check_seed(name, seed)
     return np.random.default_rng(int(seed))
 

@@ -137,3 +137,10 @@ def test_bulk_generator_states_validate_input():
         replication_generator_states(-3, [0])
     with pytest.raises(ValueError, match="replications: must be integers >= 0"):
         replication_generator_states(0, [1, -1])
+
+
+def test_no_seed_draws_fresh_entropy_that_is_kept_and_repeats_the_stream():
+    first, second = as_generator(None), as_generator(None)
+    assert first.bit_generator.seed_seq.entropy != second.bit_generator.seed_seq.entropy
+    replay = np.random.default_rng(first.bit_generator.seed_seq.entropy)
+    np.testing.assert_array_equal(first.random(5), replay.random(5))
