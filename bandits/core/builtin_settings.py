@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from bandits.core.setting import BenchPreset, Setting
 
-__all__ = ["BUILTIN_SETTINGS", "CASCADING", "CLASSIC", "RECOVERING", "SOLVER_TUNING", "STREAMING"]
+__all__ = ["BUILTIN_SETTINGS", "CASCADING", "CLASSIC", "PRIVATE_BAI", "RECOVERING", "SOLVER_TUNING", "STREAMING",
+           "TALLYING"]
 
 
 def _linear_means(arms: int) -> list:
@@ -251,4 +252,44 @@ TALLYING = Setting(
     example_horizon=200,
 )
 
-BUILTIN_SETTINGS = (CLASSIC, CASCADING, STREAMING, SOLVER_TUNING, RECOVERING, TALLYING)
+PRIVATE_BAI = Setting(
+    name="private_bai",
+    title="Differentially private fixed-budget best-arm identification",
+    papers=(
+        "Chen, Karthik, Chee & Tan, ICLR 2024, arXiv:2401.09073 (DP-BAI)",
+        "Yang & Tan, NeurIPS 2022, arXiv:2105.13017 (OD-LinBAI)",
+        "Karnin, Koren & Somekh, ICML 2013 (sequential halving)",
+    ),
+    problems={
+        "LinearBAIProblem": "environments.private_bai:LinearBAIProblem",
+        "SoareBAIProblem": "environments.private_bai:SoareBAIProblem",
+        "RandomUnitArmsBAIProblem": "environments.private_bai:RandomUnitArmsBAIProblem",
+    },
+    environments={"regretlab/PrivateLinearBAI-v0": "environments.private_bai:PrivateLinearBAIEnv"},
+    policies={
+        "dp_bai": "bandits.policies.private_bai:DPBAI",
+        "od_linbai": "bandits.policies.private_bai:ODLinBAI",
+        "sequential_halving": "bandits.policies.private_bai:SequentialHalving",
+        "uniform_allocation": "bandits.policies.private_bai:UniformAllocation",
+    },
+    policy_check="bandits.policies.private_bai:check_private_bai_policy",
+    report_section="bandits.report.private_bai:private_bai_report_section",
+    bench_presets={
+        "private_bai_unit_arms": BenchPreset(
+            "K = arms random unit arms in R^4 plus a constant coordinate (d = 5), means in [0.1, 0.9]; "
+            "steps are pulls of one budget",
+            lambda arms: ("RandomUnitArmsBAIProblem", {"n_arms": max(2, arms), "dimension": 4}),
+        ),
+        "private_bai_soare": BenchPreset(
+            "Soare et al.'s hard instance in dimension d = max(2, arms - 1) (K = d + 1 arms)",
+            lambda arms: ("SoareBAIProblem", {"dimension": max(2, arms - 1)}),
+        ),
+    },
+    example_problems=(
+        ("RandomUnitArmsBAIProblem", {"n_arms": 12, "dimension": 2, "instance_seed": 1}),
+        ("SoareBAIProblem", {"dimension": 2}),
+    ),
+    example_horizon=300,
+)
+
+BUILTIN_SETTINGS = (CLASSIC, CASCADING, STREAMING, SOLVER_TUNING, RECOVERING, TALLYING, PRIVATE_BAI)

@@ -1,6 +1,6 @@
 """Fixed-budget differentially private best-arm identification in linear bandits (Chen, Karthik,
 Chee & Tan, *Fixed-Budget Differentially Private Best Arm Identification*, ICLR 2024,
-arXiv:2401.09073): the environment side of the setting -- numerics and problems so far.
+arXiv:2401.09073): the environment side of the setting.
 
 Only the paper's abstract and public reviews were available; each module says which details are
 our reconstruction.
@@ -13,11 +13,25 @@ module                 holds
 ``max_det``            Max-Det collections: :func:`max_det_exact`, :func:`max_det_local_search`,
                        :func:`coefficients`, :func:`max_det_collection`
 ``problem``            :class:`LinearBAIProblem`, :func:`reward_table`, :func:`neighbour`
-``instances``          :func:`soare_instance`, :func:`random_unit_arms`
+``instances``          :class:`SoareBAIProblem`, :class:`RandomUnitArmsBAIProblem` and their
+                       functions :func:`soare_instance`, :func:`random_unit_arms`
+``protocol``           :class:`PrivateBAIView` (what a learner may know), the shell's observations
+``dynamics``           :func:`bai_pull`: one reward, drawn or read from a reward table
+``loop``               the fused loop :func:`run_bai_replication`, :class:`PrivateBAILoop`
+``shell``              :class:`PrivateLinearBAIShell` (T pulls, then the recommendation)
+``gym_entry_points``   ``regretlab/PrivateLinearBAI-v0``
+``privacy_audit``      :func:`audit_privacy`: an empirical test of differential privacy
 =====================  ==========================================================================
 """
 
-from environments.private_bai.instances import random_unit_arms, soare_instance
+from environments.private_bai.dynamics import bai_pull
+from environments.private_bai.gym_entry_points import PrivateLinearBAIEnv
+from environments.private_bai.instances import (
+    RandomUnitArmsBAIProblem,
+    SoareBAIProblem,
+    random_unit_arms,
+    soare_instance,
+)
 from environments.private_bai.linear_algebra import (
     determinant,
     lu_factor,
@@ -26,6 +40,7 @@ from environments.private_bai.linear_algebra import (
     solve,
     span_basis,
 )
+from environments.private_bai.loop import PrivateBAILoop, run_bai_replication
 from environments.private_bai.max_det import (
     MaxDetResult,
     coefficients,
@@ -34,10 +49,19 @@ from environments.private_bai.max_det import (
     max_det_local_search,
 )
 from environments.private_bai.problem import LinearBAIProblem, neighbour, reward_table
+from environments.private_bai.protocol import PrivateBAIView
+from environments.private_bai.shell import PrivateLinearBAIShell
 
 __all__ = [
     "LinearBAIProblem",
     "MaxDetResult",
+    "PrivateBAILoop",
+    "PrivateBAIView",
+    "PrivateLinearBAIEnv",
+    "PrivateLinearBAIShell",
+    "RandomUnitArmsBAIProblem",
+    "SoareBAIProblem",
+    "bai_pull",
     "coefficients",
     "determinant",
     "lu_factor",
@@ -49,6 +73,7 @@ __all__ = [
     "project",
     "random_unit_arms",
     "reward_table",
+    "run_bai_replication",
     "soare_instance",
     "solve",
     "span_basis",

@@ -15,10 +15,20 @@ import numpy as np
 from bandits.core.validation import ParameterError, check_integer, check_real
 from environments.private_bai.problem import LinearBAIProblem
 
-__all__ = ["random_unit_arms", "soare_instance"]
+__all__ = ["RandomUnitArmsBAIProblem", "SoareBAIProblem", "random_unit_arms", "soare_instance"]
 
 
 def soare_instance(dimension=2, angle=0.1, best_mean=0.9) -> LinearBAIProblem:
+    """:class:`SoareBAIProblem` (the instance as a problem whose parameters are these)."""
+    return SoareBAIProblem(dimension, angle, best_mean)
+
+
+def random_unit_arms(n_arms=50, dimension=4, instance_seed=0, low=0.1, high=0.9) -> LinearBAIProblem:
+    """:class:`RandomUnitArmsBAIProblem` (the instance as a problem whose parameters are these)."""
+    return RandomUnitArmsBAIProblem(n_arms, dimension, instance_seed, low, high)
+
+
+def _soare_features(dimension, angle, best_mean):
     """Arms ``e_1..e_d`` and ``a_{d+1} = cos(angle) e_1 + sin(angle) e_2``, ``theta = best_mean
     e_1``.
 
@@ -44,10 +54,10 @@ def soare_instance(dimension=2, angle=0.1, best_mean=0.9) -> LinearBAIProblem:
     features[d, 1] = math.sin(angle)
     theta = np.zeros(d)
     theta[0] = best_mean
-    return LinearBAIProblem(features, theta)
+    return (d, angle, best_mean), features, theta
 
 
-def random_unit_arms(n_arms=50, dimension=4, instance_seed=0, low=0.1, high=0.9) -> LinearBAIProblem:
+def _random_unit_features(n_arms, dimension, instance_seed, low, high):
     """K random unit arms and a random unit direction, with the means mapped onto ``[low, high]``.
 
     Draws from ``numpy.random.default_rng(instance_seed)``, in this order: a ``(K, dimension)``
@@ -101,4 +111,36 @@ def random_unit_arms(n_arms=50, dimension=4, instance_seed=0, low=0.1, high=0.9)
     offset = low - scale * float(raw.min())
     features = np.hstack([arms, np.ones((n_arms, 1))])
     theta = np.append(scale * direction, offset)
-    return LinearBAIProblem(features, theta)
+    return (n_arms, dimension, seed, low, high), features, theta
+
+
+class SoareBAIProblem(LinearBAIProblem):
+    """The hard instance of Soare, Lazaric & Munos (arXiv:1409.6110) with means in ``[0, 1]``;
+    parameters and arms as in :func:`_soare_features`: arms ``e_1..e_d`` and ``cos(angle) e_1 +
+    sin(angle) e_2``, ``theta = best_mean e_1``."""
+
+    name = "SoareBAIProblem"
+
+    def __init__(self, dimension=2, angle=0.1, best_mean=0.9):
+        (self.dimension_parameter, self.angle, self.best_mean), features, theta = _soare_features(
+            dimension, angle, best_mean)
+        super().__init__(features, theta)
+
+    def to_dict(self) -> dict:
+        return {"dimension": self.dimension_parameter, "angle": self.angle, "best_mean": self.best_mean}
+
+
+class RandomUnitArmsBAIProblem(LinearBAIProblem):
+    """K random unit arms in ``R^dimension`` plus a constant coordinate, means mapped onto
+    ``[low, high]`` (:func:`_random_unit_features`); ``d = dimension + 1``."""
+
+    name = "RandomUnitArmsBAIProblem"
+
+    def __init__(self, n_arms=50, dimension=4, instance_seed=0, low=0.1, high=0.9):
+        (self.n_arms_parameter, self.dimension_parameter, self.instance_seed, self.low, self.high), features, theta = (
+            _random_unit_features(n_arms, dimension, instance_seed, low, high))
+        super().__init__(features, theta)
+
+    def to_dict(self) -> dict:
+        return {"n_arms": self.n_arms_parameter, "dimension": self.dimension_parameter,
+                "instance_seed": self.instance_seed, "low": self.low, "high": self.high}

@@ -31,6 +31,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from bandits.core.policy import require_policy_of_setting
 from bandits.core.rng import as_generator
 from bandits.core.validation import (
     ParameterError,
@@ -74,6 +75,11 @@ class LinearBAIProblem:
     setting: ClassVar[str] = "private_bai"
     #: Unit of the budget (used in reports).
     time_unit: ClassVar[str] = "pull"
+    #: What the runner's ``cumulative_regret`` holds for this setting.
+    regret_label: ClassVar[str] = "pull regret sum_t (mu* - mu_(a_t))"
+    #: Default record points: pull 1 and about two per decade up to T (the criterion, the
+    #: error of the recommendation, exists only at the end of the budget).
+    record_density: ClassVar[tuple] = (1, 2)
 
     def __init__(self, features, theta):
         features = check_real_array("features", features, ndim=2)
@@ -92,6 +98,7 @@ class LinearBAIProblem:
         if tied.size > 1:
             raise ParameterError("theta", theta, "must give a unique best arm",
                                  got=f"arms {tied.tolist()} tied at mean {float(means[best]):g}")
+        means = np.ascontiguousarray(means)
         means.setflags(write=False)
         gaps = np.sort(means[best] - means)
         gaps[0] = 0.0
@@ -161,6 +168,35 @@ class LinearBAIProblem:
         if i.size == 0:
             return 0.0
         return float(np.max(i / self._sorted_gaps[i - 1]) / epsilon)
+
+    @property
+    def learner_view(self):
+        """What a learner may know: the arm vectors
+        (:class:`environments.private_bai.protocol.PrivateBAIView`)."""
+        from environments.private_bai.protocol import PrivateBAIView
+
+        return PrivateBAIView(self.features)
+
+    def check_policy_compatible(self, policy, path: str = "policy") -> None:
+        """``ValueError`` naming ``path`` unless ``policy`` is a policy of the private best-arm
+        identification setting that can run on these arms (full rank, where it needs it)."""
+        require_policy_of_setting(policy, "private_bai", path)
+        check = getattr(policy, "check_problem", None)
+        if check is not None:
+            check(self.learner_view, path)
+
+    def fused_loop(self, policies, horizon, record_points, table=None, pull_log=False):
+        """The fused runner's loop (:class:`environments.private_bai.loop.PrivateBAILoop`);
+        ``table`` and ``pull_log`` as there."""
+        from environments.private_bai.loop import PrivateBAILoop
+
+        return PrivateBAILoop(self, policies, horizon, record_points, table=table, pull_log=pull_log)
+
+    def make_env(self, horizon: int):
+        """The Gymnasium shell over this problem with a budget of ``horizon`` pulls."""
+        from environments.private_bai.shell import PrivateLinearBAIShell
+
+        return PrivateLinearBAIShell(self, horizon)
 
     def reward_table(self, horizon, rng) -> np.ndarray:
         """A ``horizon x K`` Bernoulli reward table of this problem (:func:`reward_table`)."""

@@ -128,10 +128,12 @@ def test_gymnasium_driver_equals_fused_runner(setting_name, policy_name, example
     for r in range(n_replications):
         driven = rollout(problem.make_env(horizon), _make_policy(setting, policy_name),
                          horizon=horizon, seed=root_seed, replication=r)
-        assert driven.elapsed[-1] == horizon
+        # a policy that stops early (fixed-budget identification leaves the rounding of its
+        # phases unused) ends before the horizon; the fused loop then records its final values
+        assert driven.elapsed[-1] == horizon or driven.stopped
         assert driven.final_regret == fused.final_regret[0, r]
         assert driven.total_reward == fused.cumulative_reward[0, r, -1]
         reached = driven.regret_at(fused.record_points)
         exact = np.isin(fused.record_points, driven.elapsed)
-        assert exact[-1]  # the horizon itself is always reached exactly
+        assert exact[-1] or driven.stopped  # else the horizon itself is always reached exactly
         np.testing.assert_array_equal(reached[exact], fused.cumulative_regret[0, r][exact])
