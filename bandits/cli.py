@@ -61,6 +61,14 @@ def _bench_command(argv):
 _LIST_EXAMPLES = """examples:
   regretlab list
 """
+_AUDIT_EXAMPLES = """examples:
+  regretlab audit-privacy --policy dp_bai --set epsilon=1 --horizon 2000 --runs 20000 --jobs 2
+  regretlab audit-privacy --policy dp_bai --set epsilon=1 --set noise_multiplier=0.25   # a broken mechanism
+  regretlab audit-privacy --policy od_linbai --set epsilon=0.5 --problem SoareBAIProblem --problem-set dimension=4
+
+The audit can show that a policy is NOT epsilon-DP (its lower bound exceeds epsilon); finding no
+violation proves nothing. See docs/private_bai.md.
+"""
 
 
 def _parser():
@@ -99,6 +107,23 @@ def _parser():
         "list", help="list environments and policies with their parameters and defaults",
         epilog=_LIST_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+
+    p = commands.add_parser(
+        "audit-privacy", help="empirically audit a private best-arm identification policy for epsilon-DP",
+        epilog=_AUDIT_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--policy", required=True, help="policy name of the private_bai setting (see 'regretlab list')")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="a policy parameter (TOML value: 1, 0.5, inf, \"od_linbai\"); repeatable")
+    p.add_argument("--problem", default="RandomUnitArmsBAIProblem", help="problem name; default RandomUnitArmsBAIProblem")
+    p.add_argument("--problem-set", action="append", default=[], metavar="NAME=VALUE",
+                   help="a problem parameter (TOML value); repeatable")
+    p.add_argument("--horizon", type=int, default=2000, help="budget T; default 2000")
+    p.add_argument("--runs", type=int, default=20_000, help="runs on each of the two tables; default 20000")
+    p.add_argument("--epsilon", type=float, default=None, help="level to test; default the policy's epsilon")
+    p.add_argument("--seed", type=int, default=0, help="root seed; default 0")
+    p.add_argument("--jobs", type=int, default=1, help="threads; default 1")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
     p = commands.add_parser(
         "bench", help="measure steps per second of the fused runner or the Gymnasium driver (and settings' own benchmarks)",
@@ -191,6 +216,45 @@ def _bench(args):
         print(f"  {name} {value:,.2f} (mean over replications)")
 
 
+def _assignments(items, option):
+    """``NAME=VALUE`` strings as a dict, each value parsed as a TOML value."""
+    import tomllib
+
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.isidentifier():
+            raise ValueError(f"{option}: must read NAME=VALUE, got {item!r}")
+        try:
+            out[name] = tomllib.loads(f"v = {value}")["v"]
+        except tomllib.TOMLDecodeError:
+            raise ValueError(f"{option}: {name}: must be a TOML value (1, 0.5, inf, \"text\"), got {value!r}") from None
+    return out
+
+
+def _audit(args):
+    import math
+
+    from bandits.core.registry import policy_class, problem_class
+    from bandits.privacy_audit import audit_privacy
+
+    policy = policy_class(args.policy)(**_assignments(args.set, "--set"))
+    problem = problem_class(args.problem)(**_assignments(args.problem_set, "--problem-set"))
+    epsilon = args.epsilon if args.epsilon is not None else getattr(policy, "epsilon", math.inf)
+    if not math.isfinite(epsilon):
+        raise ValueError("--epsilon: must be given (finite) for a policy whose epsilon is inf")
+    audit = audit_privacy(policy, problem, horizon=args.horizon, n_runs=args.runs, seed=args.seed, epsilon=epsilon,
+                          n_jobs=args.jobs)
+    if args.json:
+        print(json.dumps({"policy": policy.label, "problem": repr(problem), "horizon": args.horizon,
+                          "epsilon": audit.epsilon, "entry": list(audit.entry), "runs": audit.n_runs,
+                          "lower_bound": audit.lower_bound, "estimate": audit.log_ratio,
+                          "confidence": audit.confidence, "violated": audit.violated,
+                          "counts": audit.counts.tolist()}))
+    else:
+        print(f"{policy.label} on {problem!r}, T = {args.horizon:,}\n  {audit.summary()}")
+
+
 def _run(args):
     from bandits.experiment import load_config, run_experiment
     from bandits.report import write_report
@@ -232,6 +296,8 @@ def main(argv=None) -> int:
             _bench(args)
         elif args.command == "run":
             _run(args)
+        elif args.command == "audit-privacy":
+            _audit(args)
         elif args.command == "report":
             from bandits.report import write_report
 

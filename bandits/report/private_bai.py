@@ -97,10 +97,11 @@ def error_probability_figure(out, name, title, budgets, series, *, runs_label=""
         Directory to save ``name.png``/``name.svg`` in.
     budgets : sequence of int
         The budgets T (x axis, log).
-    series : list of (label, errors, runs)
-        One line per policy: error counts per budget and the number of runs per budget. Points
-        with no error are drawn at their Wilson upper bound with a downward marker (the
-        estimate 0 has no logarithm).
+    series : list of (label, errors, runs, colour, dashed)
+        One line per policy: error counts per budget, the number of runs per budget, the
+        policy's colour index (:func:`~bandits.report.sections.policy_style`) and whether to dash
+        the line (non-private references). Points with no error are drawn at their Wilson upper
+        bound with a downward marker (the estimate 0 has no logarithm).
     """
     import matplotlib
 
@@ -109,8 +110,8 @@ def error_probability_figure(out, name, title, budgets, series, *, runs_label=""
 
     fig, ax = plt.subplots(figsize=(7.5, 4.8), constrained_layout=True)
     floor = math.inf
-    for index, (label, errors, runs) in enumerate(series):
-        style = policy_style(index)
+    for label, errors, runs, colour, dashed in series:
+        style = {"color": policy_style(colour)["color"], "linestyle": "--" if dashed else "-"}
         errors = np.asarray(errors)
         bounds = np.array([wilson_interval(int(k), int(runs)) for k in errors])
         estimate = errors / runs

@@ -198,6 +198,13 @@ class LinearBAIProblem:
 
         return PrivateLinearBAIShell(self, horizon)
 
+    def with_reward_table(self, table, log_pulls=False):
+        """This problem with its rewards read from ``table``
+        (:class:`environments.private_bai.reward_tables.RewardTableBAIProblem`)."""
+        from environments.private_bai.reward_tables import RewardTableBAIProblem
+
+        return RewardTableBAIProblem(self, table, log_pulls=log_pulls)
+
     def reward_table(self, horizon, rng) -> np.ndarray:
         """A ``horizon x K`` Bernoulli reward table of this problem (:func:`reward_table`)."""
         return reward_table(self._means, horizon, rng)
