@@ -128,14 +128,17 @@ def benchmark(
     env, problem = _problem_for(policy, make_policy, env, arms)
     check_problem_and_policies(problem, [make_policy()])  # e.g. reward ranges, before any work
 
-    loop = problem.fused_loop([make_policy()], 1, np.array([1])).loop
+    # the warm-up run is as short as the policy allows (fixed-budget policies need a minimum budget)
+    minimum = getattr(make_policy(), "minimum_budget", None)
+    warm = min(horizon, 1 if minimum is None else int(minimum(problem.learner_view)))
+    loop = problem.fused_loop([make_policy()], warm, np.array([warm])).loop
     hits_before = sum(loop.stats.cache_hits.values())
     start = time.perf_counter()
     if gym_shell:
-        _gym_finals(problem, make_policy, min(2, horizon), 1, seed)
+        _gym_finals(problem, make_policy, max(warm, min(2, horizon)), 1, seed)
         cache_hit = None
     else:
-        run(problem, [make_policy()], horizon=1, n_replications=1, seed=seed, record_points=[1])
+        run(problem, [make_policy()], horizon=warm, n_replications=1, seed=seed, record_points=[warm])
         cache_hit = sum(loop.stats.cache_hits.values()) > hits_before
     compile_seconds = time.perf_counter() - start
 

@@ -244,6 +244,16 @@ def load_config(source) -> ExperimentConfig:
                 check_problem_and_policies(problem, [p for _, _, p in policies])
             except ValueError as error:
                 problems.append(f"environments[{e}] ({env_name}) with {error}")
+                continue
+            if horizon is None:
+                continue
+            # the kernels' hyper-parameters for this problem and horizon (e.g. a fixed-budget
+            # policy's minimum budget), checked before anything is written
+            for i, (_, _, policy) in enumerate(policies):
+                try:
+                    policy.kernel_hyper(problem.learner_view, horizon)
+                except ValueError as error:
+                    problems.append(f"environments[{e}] ({env_name}) with policies[{i}]: {error}")
     if problems:
         raise ConfigError(problems)
     raw = {

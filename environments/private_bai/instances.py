@@ -29,22 +29,7 @@ def random_unit_arms(n_arms=50, dimension=4, instance_seed=0, low=0.1, high=0.9)
 
 
 def _soare_features(dimension, angle, best_mean):
-    """Arms ``e_1..e_d`` and ``a_{d+1} = cos(angle) e_1 + sin(angle) e_2``, ``theta = best_mean
-    e_1``.
-
-    Means (in arm order): ``best_mean`` for arm 0, 0 for arms ``1..d-1``, ``best_mean *
-    cos(angle)`` for arm ``d``. Arm ``d`` is a close second; pulling arm 1 (``e_2``), whose mean
-    is 0, is what best tells the two apart -- the point of the instance.
-
-    Parameters
-    ----------
-    dimension : int, default 2
-        d >= 2.
-    angle : float, default 0.1
-        In ``(0, pi/2]``.
-    best_mean : float, default 0.9
-        In ``(0, 1]``.
-    """
+    """Features and theta of :class:`SoareBAIProblem` (validated parameters first)."""
     d = check_integer("dimension", dimension, low=2)
     angle = check_real("angle", angle, low=0.0, high=math.pi / 2, low_open=True)
     best_mean = check_real("best_mean", best_mean, low=0.0, high=1.0, low_open=True)
@@ -58,34 +43,7 @@ def _soare_features(dimension, angle, best_mean):
 
 
 def _random_unit_features(n_arms, dimension, instance_seed, low, high):
-    """K random unit arms and a random unit direction, with the means mapped onto ``[low, high]``.
-
-    Draws from ``numpy.random.default_rng(instance_seed)``, in this order: a ``(K, dimension)``
-    standard normal array (the arms, each row then normalised), then a standard normal vector of
-    length ``dimension`` (normalised to ``u``). The raw means ``m_k = <a_k, u>`` are mapped by
-    ``s m + c`` with ``s = (high - low) / (max m - min m)`` and ``c = low - s min m``; in the
-    linear model this is features ``[a_k, 1]`` (so ``d = dimension + 1``) and ``theta = [s u,
-    c]``. The smallest mean is ``low`` and the largest ``high`` (up to rounding of the dot
-    product, about 1e-16).
-
-    Parameters
-    ----------
-    n_arms : int, default 50
-        K >= 2.
-    dimension : int, default 4
-        >= 2 (before the constant coordinate is appended; in dimension 1 unit arms are +-1, so
-        three or more arms always tie).
-    instance_seed : int, default 0
-        >= 0.
-    low, high : float, default 0.1, 0.9
-        ``0 <= low < high <= 1``.
-
-    Raises
-    ------
-    ParameterError
-        For invalid arguments; naming ``theta`` if two arms tie for the best raw mean, or
-        ``instance_seed`` if a draw is degenerate (both have probability 0; nothing is redrawn).
-    """
+    """Features and theta of :class:`RandomUnitArmsBAIProblem` (validated parameters first)."""
     n_arms = check_integer("n_arms", n_arms, low=2)
     dimension = check_integer("dimension", dimension, low=2)
     seed = check_integer("instance_seed", instance_seed, low=0)
@@ -115,9 +73,23 @@ def _random_unit_features(n_arms, dimension, instance_seed, low, high):
 
 
 class SoareBAIProblem(LinearBAIProblem):
-    """The hard instance of Soare, Lazaric & Munos (arXiv:1409.6110) with means in ``[0, 1]``;
-    parameters and arms as in :func:`_soare_features`: arms ``e_1..e_d`` and ``cos(angle) e_1 +
-    sin(angle) e_2``, ``theta = best_mean e_1``."""
+    """The hard instance of Soare, Lazaric & Munos (arXiv:1409.6110) with means in ``[0, 1]``:
+    arms ``e_1..e_d`` and ``a_{d+1} = cos(angle) e_1 + sin(angle) e_2``, ``theta = best_mean
+    e_1``.
+
+    Means (in arm order): ``best_mean`` for arm 0, 0 for arms ``1..d-1``, ``best_mean *
+    cos(angle)`` for arm ``d``. Arm ``d`` is a close second; pulling arm 1 (``e_2``), whose mean
+    is 0, is what best tells the two apart -- the point of the instance.
+
+    Parameters
+    ----------
+    dimension : int, default 2
+        d >= 2.
+    angle : float, default 0.1
+        In ``(0, pi/2]``.
+    best_mean : float, default 0.9
+        In ``(0, 1]``.
+    """
 
     name = "SoareBAIProblem"
 
@@ -131,8 +103,34 @@ class SoareBAIProblem(LinearBAIProblem):
 
 
 class RandomUnitArmsBAIProblem(LinearBAIProblem):
-    """K random unit arms in ``R^dimension`` plus a constant coordinate, means mapped onto
-    ``[low, high]`` (:func:`_random_unit_features`); ``d = dimension + 1``."""
+    """K random unit arms and a random unit direction, with the means mapped onto ``[low, high]``.
+
+    Draws from ``numpy.random.default_rng(instance_seed)``, in this order: a ``(K, dimension)``
+    standard normal array (the arms, each row then normalised), then a standard normal vector of
+    length ``dimension`` (normalised to ``u``). The raw means ``m_k = <a_k, u>`` are mapped by
+    ``s m + c`` with ``s = (high - low) / (max m - min m)`` and ``c = low - s min m``; in the
+    linear model this is features ``[a_k, 1]`` (so ``d = dimension + 1``) and ``theta = [s u,
+    c]``. The smallest mean is ``low`` and the largest ``high`` (up to rounding of the dot
+    product, about 1e-16).
+
+    Parameters
+    ----------
+    n_arms : int, default 50
+        K >= 2.
+    dimension : int, default 4
+        >= 2 (before the constant coordinate is appended; in dimension 1 unit arms are +-1, so
+        three or more arms always tie).
+    instance_seed : int, default 0
+        >= 0.
+    low, high : float, default 0.1, 0.9
+        ``0 <= low < high <= 1``.
+
+    Raises
+    ------
+    ParameterError
+        For invalid arguments; naming ``theta`` if two arms tie for the best raw mean, or
+        ``instance_seed`` if a draw is degenerate (both have probability 0; nothing is redrawn).
+    """
 
     name = "RandomUnitArmsBAIProblem"
 

@@ -344,8 +344,8 @@ def test_g_optimal_design_hand_cases():
     # rows that do not span: iterations -1, g_max inf
     iterations, g_max, _ = design(np.array([[1.0, 0.0], [2.0, 0.0], [-1.0, 0.0]]))
     assert iterations == -1 and g_max == math.inf
-    # R^2 with e_1 and 2 e_2: any design's g is 1 / w_1 + 1 / w_2 - ... = max(1 / w_1, 1 / w_2),
-    # minimised (= k = 2) by w = (1/2, 1/2), the uniform start
+    # R^2 with e_1 and 2 e_2: V = diag(w_1, 4 w_2), so g = max(1 / w_1, 1 / w_2), minimised
+    # (= k = 2) by w = (1/2, 1/2), the uniform start
     iterations, g_max, weights = design(np.array([[1.0, 0.0], [0.0, 2.0]]))
     assert iterations == 0 and g_max == pytest.approx(2.0)
     np.testing.assert_allclose(weights, 0.5)

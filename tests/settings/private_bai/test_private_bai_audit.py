@@ -1,0 +1,141 @@
+"""The empirical privacy audit (bandits.privacy_audit) of the private fixed-budget best-arm
+setting (Chen, Karthik, Chee & Tan, arXiv:2401.09073): it passes the private policies, catches
+broken mechanisms, its confidence bound covers, and its neighbouring tables are what it says;
+also the experiment file path (validation before writing, the report section) and the command
+line."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from bandits import load_results, run_experiment
+from bandits.cli import main as cli_main
+from bandits.experiment import ConfigError
+from bandits.policies.private_bai import DPBAI, SequentialHalving
+from bandits.privacy_audit import _ratio_bounds, audit_privacy, worst_case_neighbours
+from bandits.report.private_bai import private_bai_report_section
+from environments.private_bai import random_unit_arms, soare_instance
+
+HORIZON = 1000
+RUNS = 4000
+PROBLEM = random_unit_arms(n_arms=30, dimension=3, instance_seed=2)
+
+
+@pytest.mark.parametrize("epsilon", [0.5, 1.0])
+def test_dp_bai_passes_and_its_broken_variants_fail_the_same_audit(epsilon):
+    """Fixed seeds: the correct mechanism shows a privacy loss below epsilon; the Laplace scale
+    divided by 4, and the noise left out, show a loss whose 95% lower bound exceeds epsilon."""
+    correct = audit_privacy(DPBAI(epsilon=epsilon), PROBLEM, horizon=HORIZON, n_runs=RUNS, seed=3, n_jobs=2)
+    assert not correct.violated and correct.lower_bound < epsilon
+    assert correct.counts.sum(axis=1).tolist() == [RUNS, RUNS]
+    quarter = audit_privacy(DPBAI(epsilon=epsilon, noise_multiplier=0.25), PROBLEM, horizon=HORIZON, n_runs=RUNS,
+                            seed=3, n_jobs=2)
+    assert quarter.violated and quarter.lower_bound > epsilon
+    noiseless = audit_privacy(DPBAI(epsilon=math.inf), PROBLEM, horizon=HORIZON, n_runs=RUNS, seed=3,
+                              epsilon=epsilon, n_jobs=2)
+    assert noiseless.violated
+    assert "VIOLATION" in noiseless.summary() and "no violation detected" in correct.summary()
+
+
+def test_worst_case_neighbours_differ_in_one_entry_of_the_final_phase_where_the_finalists_tie():
+    policy = SequentialHalving(epsilon=1.0)
+    table = PROBLEM.reward_table(HORIZON, 5)
+    edited, other, (t, k) = worst_case_neighbours(policy, PROBLEM, table, n_pilot=200, seed=1)
+    difference = np.argwhere(edited != other)
+    assert difference.tolist() == [[t - 1, k]] and edited[t - 1, k] == 1.0 and other[t - 1, k] == 0.0
+    # the final phase of sequential halving on 30 arms: 2 arms, the last floor(T/M/2) pulls each
+    pilot = PROBLEM.with_reward_table(edited, log_pulls=True)
+    from bandits import run
+
+    result = run(pilot, [policy], horizon=HORIZON, n_replications=50, seed=9)
+    budgets = policy.kernel_hyper(PROBLEM.learner_view, HORIZON)[4]
+    per_arm = budgets[-1] // 2
+    end = result.metrics["samples_used"][0, 0]
+    log = result.metrics["pull_log"][0]
+    finals = [tuple(sorted(set(log[r, end - 2 * per_arm:end].tolist()))) for r in range(50)]
+    common = max(set(finals), key=finals.count)
+    assert k == common[0] and end - 2 * per_arm < t <= end
+    rows = {a: np.flatnonzero(log[finals.index(common), :end] == a) for a in common}
+    final_rows = {a: r[r >= end - 2 * per_arm] for a, r in rows.items()}
+    sums = [edited[final_rows[a], a].sum() for a in common]
+    assert sums[0] == sums[1] > 0  # a tie on the edited table; the neighbour breaks it by one
+
+
+def test_the_lower_confidence_bound_covers_the_true_log_ratio():
+    """Binomial counts from known p and q: the reported lower bound exceeds the true largest
+    |log ratio| in at most 5% of 400 repetitions (plus 3 standard errors of that frequency)."""
+    rng = np.random.default_rng(11)
+    p = np.array([0.5, 0.3, 0.2])
+    q = np.array([0.4, 0.35, 0.25])
+    truth = np.max(np.abs(np.log(p / q)))
+    n, repetitions = 2000, 400
+    exceed = 0
+    for _ in range(repetitions):
+        counts = np.stack([rng.multinomial(n, p), rng.multinomial(n, q)])
+        _, lower = _ratio_bounds(counts, n, 0.95)
+        exceed += lower > truth
+    assert exceed / repetitions <= 0.05 + 3 * math.sqrt(0.05 * 0.95 / repetitions)
+
+
+def test_ratio_bounds_of_identical_and_of_disjoint_counts():
+    same = np.array([[500, 500], [500, 500]])
+    point, lower = _ratio_bounds(same, 1000, 0.95)
+    assert point == 0.0 and lower < 0.0
+    disjoint = np.array([[1000, 0], [0, 1000]])
+    point, lower = _ratio_bounds(disjoint, 1000, 0.95)
+    assert point == math.inf and lower > 5.0  # CP bounds: about log(0.99 / 0.01)
+
+
+def test_audit_refuses_bad_input_before_any_run():
+    for kwargs, name in (({"n_runs": 10}, "n_runs"), ({"horizon": 5}, "horizon"), ({"confidence": 1.0}, "confidence"),
+                         ({"table": np.zeros((3, 3))}, "table")):
+        arguments = {"horizon": HORIZON, "n_runs": 1000, **kwargs}
+        with pytest.raises(ValueError, match=f"^{name}: "):
+            audit_privacy(DPBAI(), PROBLEM, **arguments)
+    with pytest.raises(ValueError, match="^epsilon: "):
+        audit_privacy(DPBAI(epsilon=math.inf), PROBLEM, horizon=HORIZON)  # nothing finite to test
+
+
+def test_audit_privacy_command(capsys):
+    status = cli_main(["audit-privacy", "--policy", "dp_bai", "--set", "epsilon=inf", "--epsilon", "1",
+                       "--problem", "SoareBAIProblem", "--problem-set", "dimension=2", "--horizon", "400",
+                       "--runs", "500", "--json"])
+    assert status == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["violated"] is True and record["epsilon"] == 1.0 and sum(record["counts"][0]) == 500
+    assert cli_main(["audit-privacy", "--policy", "dp_bai", "--set", "epsilon=-1"]) == 2
+    assert "epsilon: " in capsys.readouterr().err
+    assert cli_main(["audit-privacy", "--policy", "dp_bai", "--set", "epsilon"]) == 2
+
+
+def test_experiment_with_too_small_a_budget_is_refused_before_anything_is_written(tmp_path):
+    config = {"name": "small", "horizon": 10, "n_replications": 2, "seed": 1,
+              "environments": [{"name": "RandomUnitArmsBAIProblem", "n_arms": 50}],
+              "policies": [{"name": "dp_bai"}]}
+    out = tmp_path / "out"
+    with pytest.raises(ConfigError, match=r"policies\[0\]: horizon: must be at least 65"):
+        run_experiment(config, out)
+    assert not out.exists()
+
+
+def test_experiment_report_section_states_error_probabilities_with_wilson_intervals(tmp_path):
+    config = {"name": "bai", "horizon": 600, "n_replications": 40, "seed": 4,
+              "environments": [{"name": "SoareBAIProblem", "dimension": 2}],
+              "policies": [{"name": "dp_bai", "epsilon": 1.0}, {"name": "od_linbai", "epsilon": math.inf}]}
+    run_experiment(config, tmp_path)
+    results = load_results(tmp_path)
+    env = results["environments"][0]
+    section = private_bai_report_section(env, tmp_path, results["manifest"]["config"])
+    (_, _, rows), = section.tables
+    errors = env.result.metrics["error"]
+    for p, row in enumerate(rows):
+        k = int(errors[p].sum())
+        assert row[1].startswith(f"{k:,} / 40 = {k / 40:.4f} [")
+    assert (tmp_path / f"{section.figures[0]}.png").exists()
+    notes = " ".join(section.notes)
+    assert "95% Wilson intervals, never exact" in notes and "H_pri(1) = " in notes
+    assert soare_instance().best_arm == 0 and "best arm 0" in notes
