@@ -81,7 +81,7 @@ def private_bai_report_section(env, out, config):
     ax.set_yticks(range(len(rows)), [row[0] for row in reversed(rows)])
     ax.set_xlabel("error probability P(recommendation != best arm), 95% Wilson interval")
     ax.set_xlim(0.0, min(1.0, max(high for _, _, high in intervals) * 1.15 + 1e-3))
-    ax.set_title(f"{env.name}: error probability at T = {horizon:,} ({runs:,} runs)", fontsize=11)
+    ax.set_title(f"{env.name}\nerror probability at T = {horizon:,} ({runs:,} runs per policy)", fontsize=11)
     ax.grid(alpha=0.3, axis="x")
     figures = [save_figure(fig, out, f"error_env{env.index}")]
     plt.close(fig)

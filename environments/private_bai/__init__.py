@@ -12,7 +12,8 @@ module                 holds
                        (:func:`lu_factor`, :func:`lu_solve`), :func:`span_basis`, :func:`project`
 ``max_det``            Max-Det collections: :func:`max_det_exact`, :func:`max_det_local_search`,
                        :func:`coefficients`, :func:`max_det_collection`
-``problem``            :class:`LinearBAIProblem`, :func:`reward_table`, :func:`neighbour`
+``problem``            :class:`LinearBAIProblem`, :class:`RewardTableBAIProblem` (rewards read from a
+                       table), :func:`reward_table`, :func:`neighbour`
 ``instances``          :class:`SoareBAIProblem`, :class:`RandomUnitArmsBAIProblem` and their
                        functions :func:`soare_instance`, :func:`random_unit_arms`
 ``protocol``           :class:`PrivateBAIView` (what a learner may know), the shell's observations
@@ -48,7 +49,12 @@ from environments.private_bai.max_det import (
     max_det_exact,
     max_det_local_search,
 )
-from environments.private_bai.problem import LinearBAIProblem, neighbour, reward_table
+from environments.private_bai.problem import (
+    LinearBAIProblem,
+    RewardTableBAIProblem,
+    neighbour,
+    reward_table,
+)
 from environments.private_bai.protocol import PrivateBAIView
 from environments.private_bai.shell import PrivateLinearBAIShell
 
@@ -60,6 +66,7 @@ __all__ = [
     "PrivateLinearBAIEnv",
     "PrivateLinearBAIShell",
     "RandomUnitArmsBAIProblem",
+    "RewardTableBAIProblem",
     "SoareBAIProblem",
     "bai_pull",
     "coefficients",

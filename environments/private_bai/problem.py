@@ -42,7 +42,7 @@ from bandits.core.validation import (
 )
 from environments.private_bai.linear_algebra import span_basis
 
-__all__ = ["MEAN_ROUNDING", "TIE_TOLERANCE", "LinearBAIProblem", "neighbour", "reward_table"]
+__all__ = ["MEAN_ROUNDING", "TIE_TOLERANCE", "LinearBAIProblem", "RewardTableBAIProblem", "neighbour", "reward_table"]
 
 #: Means within this distance outside ``[0, 1]`` are rounding of ``features @ theta`` and are
 #: clipped; farther out is an error.
@@ -200,9 +200,7 @@ class LinearBAIProblem:
 
     def with_reward_table(self, table, log_pulls=False):
         """This problem with its rewards read from ``table``
-        (:class:`environments.private_bai.reward_tables.RewardTableBAIProblem`)."""
-        from environments.private_bai.reward_tables import RewardTableBAIProblem
-
+        (:class:`RewardTableBAIProblem`)."""
         return RewardTableBAIProblem(self, table, log_pulls=log_pulls)
 
     def reward_table(self, horizon, rng) -> np.ndarray:
@@ -215,6 +213,60 @@ class LinearBAIProblem:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(K={self.n_arms}, d={self.dimension}, best_arm={self.best_arm})"
+
+
+class RewardTableBAIProblem(LinearBAIProblem):
+    """``problem`` with its rewards read from ``table`` (``T x K``, entries 0 or 1).
+
+    Parameters
+    ----------
+    problem : LinearBAIProblem
+        Arms and means (the means still define the best arm, the error and the regret).
+    table : array of shape (T, K)
+        The potential rewards; a run's budget must be ``T``.
+    log_pulls : bool, default False
+        The fused loop also records the arm of every pull (metric ``pull_log``, ``(P, R, T)``).
+    """
+
+    def __init__(self, problem, table, log_pulls=False):
+        if not isinstance(problem, LinearBAIProblem):
+            raise ParameterError("problem", problem, "must be a LinearBAIProblem")
+        array = np.array(table, dtype=np.float64)
+        if array.ndim != 2 or array.shape[1] != problem.n_arms or array.shape[0] < 1:
+            raise ParameterError("table", f"an array of shape {array.shape}",
+                                 f"must have shape (T, K) with K = {problem.n_arms} and T >= 1")
+        if not np.all((array == 0.0) | (array == 1.0)):
+            raise ParameterError("table", "the table", "must hold only 0 and 1")
+        array.setflags(write=False)
+        self.base_problem = problem
+        self.table = array
+        self.log_pulls = bool(log_pulls)
+        super().__init__(problem.features, problem.theta)
+
+    @property
+    def horizon(self) -> int:
+        """T, the rows of the table."""
+        return int(self.table.shape[0])
+
+    def _check_horizon(self, horizon):
+        if int(horizon) != self.horizon:
+            raise ParameterError("horizon", horizon, f"must equal the reward table's T = {self.horizon} rows")
+
+    def fused_loop(self, policies, horizon, record_points, table=None, pull_log=False):
+        """The fused loop reading :attr:`table`."""
+        self._check_horizon(horizon)
+        return super().fused_loop(policies, horizon, record_points, table=self.table,
+                                  pull_log=self.log_pulls or pull_log)
+
+    def make_env(self, horizon: int):
+        """The Gymnasium shell reading :attr:`table` and logging every entry it reads."""
+        from environments.private_bai.shell import PrivateLinearBAIShell
+
+        self._check_horizon(horizon)
+        return PrivateLinearBAIShell(self, horizon, reward_table=self.table, record_reads=True)
+
+    def to_dict(self) -> dict:
+        return {**self.base_problem.to_dict(), "table_shape": list(self.table.shape)}
 
 
 def reward_table(means, horizon, rng) -> np.ndarray:

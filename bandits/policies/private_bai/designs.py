@@ -105,6 +105,20 @@ def g_optimal_design(vectors, max_iterations, tolerance, weights_out):
         if g_max <= k * (1.0 + tolerance) or iterations >= max_iterations:
             return iterations, g_max
         gamma = (g_max / k - 1.0) / (g_max - 1.0)
+        if gamma >= 1.0:  # k = 1: all weight on the longest vector is optimal (g_max = 1 = k)
+            for i in range(n):
+                weights_out[i] = 0.0
+            weights_out[best] = 1.0
+            norm2 = 0.0
+            for r in range(k):
+                norm2 += vectors[best, r] * vectors[best, r]
+            g_max = 0.0
+            for i in range(n):
+                value = 0.0
+                for r in range(k):
+                    value += vectors[i, r] * vectors[i, r]
+                g_max = max(g_max, value / norm2)
+            return iterations + 1, g_max
         for i in range(n):
             weights_out[i] *= 1.0 - gamma
         weights_out[best] += gamma

@@ -22,6 +22,7 @@ the kernels see the batch's reward sum when its last pull is in, exactly as in t
 from __future__ import annotations
 
 import math
+import numbers
 from typing import ClassVar
 
 import numpy as np
@@ -213,12 +214,9 @@ class PrivateBAIPolicy(Policy):
 
 def check_epsilon(epsilon) -> float:
     """``epsilon > 0`` (``math.inf``: no noise, the non-private variant)."""
-    if isinstance(epsilon, bool):
+    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
         raise ParameterError("epsilon", epsilon, "must be a real number > 0 (inf for the non-private variant)")
-    try:
-        value = float(epsilon)
-    except (TypeError, ValueError):
-        raise ParameterError("epsilon", epsilon, "must be a real number > 0 (inf for the non-private variant)") from None
+    value = float(epsilon)
     if math.isnan(value) or value <= 0.0:
         raise ParameterError("epsilon", epsilon, "must be > 0 (inf for the non-private variant)")
     return value

@@ -20,8 +20,19 @@ from scipy.stats import chi2
 
 import bandits
 from bandits.core.intervals import clopper_pearson_lower, wilson_interval
-from bandits.policies.private_bai import DPBAI, ODLinBAI, SequentialHalving, UniformAllocation, identify
-from environments.private_bai import LinearBAIProblem, PrivateBAIView, random_unit_arms, soare_instance
+from bandits.policies.private_bai import (
+    DPBAI,
+    ODLinBAI,
+    SequentialHalving,
+    UniformAllocation,
+    identify,
+)
+from environments.private_bai import (
+    LinearBAIProblem,
+    PrivateBAIView,
+    random_unit_arms,
+    soare_instance,
+)
 
 INF = math.inf
 Z = 4.5          # standard errors allowed in the statistical checks
@@ -326,7 +337,6 @@ def test_bad_epsilon(cls, epsilon):
         cls(epsilon=epsilon)
 
 
-@pytest.mark.xfail(strict=True, reason="library bug: check_epsilon accepts numeric strings via float()")
 @pytest.mark.parametrize("epsilon", ["1", "inf"])
 def test_numeric_string_epsilon_is_refused(epsilon):
     with pytest.raises(ValueError, match="^epsilon: "):
