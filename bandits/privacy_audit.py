@@ -114,6 +114,13 @@ def _ratio_bounds(counts, n_runs, confidence):
     return point, lower
 
 
+def _flipped(table, row, column):
+    """A copy of the 0/1 ``table`` with one entry flipped: a neighbouring table."""
+    other = np.array(table, dtype=np.float64)
+    other[row, column] = 1.0 - other[row, column]
+    return other
+
+
 def worst_case_neighbours(policy, problem, table, *, n_pilot=500, seed=0, n_jobs=1):
     """Edit ``table`` so that the final comparison of the most frequent path is a tie, and
     choose the entry to flip (see the module docstring).
@@ -123,8 +130,6 @@ def worst_case_neighbours(policy, problem, table, *, n_pilot=500, seed=0, n_jobs
     (table, neighbour, (t, k))
         The edited table, its neighbour, and the entry in which they differ (t 1-based).
     """
-    from environments.private_bai.problem import neighbour
-
     horizon = table.shape[0]
     pilot = run(problem.with_reward_table(table, log_pulls=True), [policy], horizon=horizon,
                 n_replications=n_pilot, seed=seed, n_jobs=n_jobs)
@@ -161,7 +166,7 @@ def worst_case_neighbours(policy, problem, table, *, n_pilot=500, seed=0, n_jobs
     else:
         edited[rows[first][0], first] = 1.0
     t = int(rows[first][0]) + 1
-    return edited, neighbour(edited, t - 1, first), (t, int(first))
+    return edited, _flipped(edited, t - 1, first), (t, int(first))
 
 
 def audit_privacy(policy, problem, *, horizon, n_runs=20_000, seed=0, epsilon=None, table=None, entry=None,
@@ -197,8 +202,6 @@ def audit_privacy(policy, problem, *, horizon, n_runs=20_000, seed=0, epsilon=No
     -------
     PrivacyAudit
     """
-    from environments.private_bai.problem import neighbour
-
     problem.check_policy_compatible(policy, "policy")
     horizon = check_integer("horizon", horizon, low=1)
     n_runs = check_integer("n_runs", n_runs, low=100)
@@ -222,8 +225,8 @@ def audit_privacy(policy, problem, *, horizon, n_runs=20_000, seed=0, epsilon=No
                                                     n_jobs=n_jobs)
     else:
         t, k = entry
-        other = neighbour(table, check_integer("entry[0]", t, low=1, high=horizon) - 1,
-                          check_integer("entry[1]", k, low=0, high=problem.n_arms - 1))
+        other = _flipped(table, check_integer("entry[0]", t, low=1, high=horizon) - 1,
+                         check_integer("entry[1]", k, low=0, high=problem.n_arms - 1))
         entry = (int(t), int(k))
     counts = np.zeros((2, problem.n_arms), np.int64)
     for row, (source, stream) in enumerate(((table, seeds[2]), (other, seeds[3]))):

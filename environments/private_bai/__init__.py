@@ -3,7 +3,8 @@ Chee & Tan, *Fixed-Budget Differentially Private Best Arm Identification*, ICLR 
 arXiv:2401.09073): the environment side of the setting.
 
 Only the paper's abstract and public reviews were available; each module says which details are
-our reconstruction.
+our reconstruction. The policies are :mod:`bandits.policies.private_bai`; the empirical privacy
+audit is :mod:`bandits.privacy_audit`.
 
 =====================  ==========================================================================
 module                 holds
@@ -21,7 +22,6 @@ module                 holds
 ``loop``               the fused loop :func:`run_bai_replication`, :class:`PrivateBAILoop`
 ``shell``              :class:`PrivateLinearBAIShell` (T pulls, then the recommendation)
 ``gym_entry_points``   ``regretlab/PrivateLinearBAI-v0``
-``privacy_audit``      :func:`audit_privacy`: an empirical test of differential privacy
 =====================  ==========================================================================
 """
 

@@ -179,11 +179,9 @@ class LinearBAIProblem:
 
     def check_policy_compatible(self, policy, path: str = "policy") -> None:
         """``ValueError`` naming ``path`` unless ``policy`` is a policy of the private best-arm
-        identification setting that can run on these arms (full rank, where it needs it)."""
+        identification setting (every such policy projects onto the span of its active arms, so
+        none needs the arms to span ``R^d``)."""
         require_policy_of_setting(policy, "private_bai", path)
-        check = getattr(policy, "check_problem", None)
-        if check is not None:
-            check(self.learner_view, path)
 
     def fused_loop(self, policies, horizon, record_points, table=None, pull_log=False):
         """The fused runner's loop (:class:`environments.private_bai.loop.PrivateBAILoop`);
