@@ -232,17 +232,42 @@ def _assignments(items, option):
     return out
 
 
+def _build(cls, params, option):
+    """``cls(**params)``; ``ValueError`` naming ``option`` for a parameter ``cls`` does not take."""
+    accepted = [name for name in inspect.signature(cls.__init__).parameters if name != "self"]
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise ValueError(f"{option}: {cls.__name__} has no parameter {', '.join(unknown)} "
+                         f"(parameters: {', '.join(accepted)})")
+    return cls(**params)
+
+
 def _audit(args):
     import math
 
-    from bandits.core.registry import policy_class, problem_class
+    from bandits.core.registry import policy_class, problem_class, setting_of
     from bandits.privacy_audit import audit_privacy
 
-    policy = policy_class(args.policy)(**_assignments(args.set, "--set"))
-    problem = problem_class(args.problem)(**_assignments(args.problem_set, "--problem-set"))
+    for option, value, low in (("--runs", args.runs, 100), ("--horizon", args.horizon, 1), ("--jobs", args.jobs, 1),
+                               ("--seed", args.seed, 0)):
+        if value < low:
+            raise ValueError(f"{option}: must be >= {low}, got {value}")
+    try:
+        policy_type = policy_class(args.policy)
+    except ValueError:
+        raise ValueError(f"--policy: unknown policy {args.policy!r} (see regretlab list)") from None
+    if setting_of(policy_type).name != "private_bai":
+        raise ValueError(f"--policy: must be a policy of the private_bai setting, got {args.policy!r}")
+    try:
+        problem_type = problem_class(args.problem)
+    except ValueError:
+        raise ValueError(f"--problem: unknown problem {args.problem!r} (see regretlab list)") from None
+    policy = _build(policy_type, _assignments(args.set, "--set"), "--set")
+    problem = _build(problem_type, _assignments(args.problem_set, "--problem-set"), "--problem-set")
     epsilon = args.epsilon if args.epsilon is not None else getattr(policy, "epsilon", math.inf)
-    if not math.isfinite(epsilon):
-        raise ValueError("--epsilon: must be given (finite) for a policy whose epsilon is inf")
+    if not (math.isfinite(epsilon) and epsilon > 0):
+        raise ValueError(f"--epsilon: the level to test must be finite and > 0, got {epsilon} "
+                         "(give --epsilon for a policy run with epsilon=inf)")
     audit = audit_privacy(policy, problem, horizon=args.horizon, n_runs=args.runs, seed=args.seed, epsilon=epsilon,
                           n_jobs=args.jobs)
     if args.json:
@@ -250,6 +275,7 @@ def _audit(args):
                           "epsilon": audit.epsilon, "entry": list(audit.entry), "runs": audit.n_runs,
                           "lower_bound": audit.lower_bound, "estimate": audit.log_ratio,
                           "confidence": audit.confidence, "violated": audit.violated,
+                          "final_phase": [list(audit.final_phase[0]), *audit.final_phase[1:]],
                           "counts": audit.counts.tolist()}))
     else:
         print(f"{policy.label} on {problem!r}, T = {args.horizon:,}\n  {audit.summary()}")

@@ -249,9 +249,11 @@ def load_config(source) -> ExperimentConfig:
                 continue
             # the kernels' hyper-parameters for this problem and horizon (e.g. a fixed-budget
             # policy's minimum budget), checked before anything is written
+            view_for = getattr(problem, "learner_view_for", None)  # views that depend on T
+            view = problem.learner_view if view_for is None else view_for(horizon)
             for i, (_, _, policy) in enumerate(policies):
                 try:
-                    policy.kernel_hyper(problem.learner_view, horizon)
+                    policy.kernel_hyper(view, horizon)
                 except ValueError as error:
                     problems.append(f"environments[{e}] ({env_name}) with policies[{i}]: {error}")
     if problems:

@@ -12,10 +12,29 @@ a pre-drawn i.i.d. table.
 from __future__ import annotations
 
 import numba as nb
+import numpy as np
 
 from bandits.core.rng import generator_of
+from bandits.core.validation import ParameterError
 
-__all__ = ["bai_pull"]
+__all__ = ["bai_pull", "check_reward_table"]
+
+
+def check_reward_table(table, horizon, n_arms, name="table") -> np.ndarray:
+    """``table`` as a C-contiguous float64 array of shape ``(horizon, n_arms)`` holding only 0
+    and 1 (a ``horizon`` of None accepts any number of rows >= 1); ``ParameterError`` naming
+    ``name`` otherwise."""
+    try:
+        array = np.array(table, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ParameterError(name, table, "must be a 2-D array of 0 and 1") from None
+    rows = array.shape[0] if array.ndim == 2 and horizon is None else horizon
+    if array.ndim != 2 or array.shape != (rows, n_arms) or array.shape[0] < 1:
+        raise ParameterError(name, f"an array of shape {array.shape}",
+                             f"must have shape (T, K) = ({'T' if horizon is None else horizon}, {n_arms})")
+    if not np.all((array == 0.0) | (array == 1.0)):
+        raise ParameterError(name, "the table", "must hold only 0 and 1")
+    return np.ascontiguousarray(array)
 
 
 @nb.njit(cache=True, nogil=True)

@@ -24,7 +24,7 @@ import numpy as np
 
 from bandits.core.kernels import kernel
 from bandits.core.protocols import FusedLoop
-from environments.private_bai.dynamics import bai_pull
+from environments.private_bai.dynamics import bai_pull, check_reward_table
 
 __all__ = ["N_DIAGNOSTICS", "PrivateBAILoop", "run_bai_replication"]
 
@@ -156,7 +156,7 @@ class PrivateBAILoop(FusedLoop):
         if table is None:
             self.table = np.zeros((0, problem.n_arms))
         else:
-            self.table = np.ascontiguousarray(table, dtype=np.float64)
+            self.table = check_reward_table(table, self.horizon, problem.n_arms)
         self.pull_log = bool(pull_log)
 
     def allocate(self, n_policies, n_replications):

@@ -229,12 +229,9 @@ class RewardTableBAIProblem(LinearBAIProblem):
     def __init__(self, problem, table, log_pulls=False):
         if not isinstance(problem, LinearBAIProblem):
             raise ParameterError("problem", problem, "must be a LinearBAIProblem")
-        array = np.array(table, dtype=np.float64)
-        if array.ndim != 2 or array.shape[1] != problem.n_arms or array.shape[0] < 1:
-            raise ParameterError("table", f"an array of shape {array.shape}",
-                                 f"must have shape (T, K) with K = {problem.n_arms} and T >= 1")
-        if not np.all((array == 0.0) | (array == 1.0)):
-            raise ParameterError("table", "the table", "must hold only 0 and 1")
+        from environments.private_bai.dynamics import check_reward_table
+
+        array = check_reward_table(table, None, problem.n_arms)
         array.setflags(write=False)
         self.base_problem = problem
         self.table = array

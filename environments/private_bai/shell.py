@@ -21,7 +21,7 @@ from bandits.core.armed_bandit import arm_of_action
 from bandits.core.kernels import compiled_entry_point
 from bandits.core.rng import make_random_stream
 from bandits.core.validation import ParameterError, check_integer
-from environments.private_bai.dynamics import bai_pull
+from environments.private_bai.dynamics import bai_pull, check_reward_table
 from environments.private_bai.protocol import PULL, RECOMMEND
 
 __all__ = ["PrivateLinearBAIShell"]
@@ -64,13 +64,7 @@ class PrivateLinearBAIShell(gym.Env):
         if reward_table is None:
             self._table = np.zeros((0, problem.n_arms))
         else:
-            table = np.array(reward_table, dtype=np.float64)
-            if table.shape != (self.horizon, problem.n_arms):
-                raise ParameterError("reward_table", f"an array of shape {table.shape}",
-                                     f"must have shape (T, K) = ({self.horizon}, {problem.n_arms})")
-            if not np.all((table == 0.0) | (table == 1.0)):
-                raise ParameterError("reward_table", "the table", "must hold only 0 and 1")
-            self._table = table
+            self._table = check_reward_table(reward_table, self.horizon, problem.n_arms, "reward_table")
         self.record_reads = bool(record_reads)
         self.reads: list[tuple[int, int]] = []
         self._means = np.ascontiguousarray(problem.means)

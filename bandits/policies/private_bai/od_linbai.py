@@ -34,7 +34,7 @@ class ODLinBAI(PrivateBAIPolicy):
     design_tolerance : float, default 0.01
         Frank-Wolfe stops when ``max_i x_i^T V^{-1} x_i <= d_p (1 + design_tolerance)``.
     design_iterations : int, default 1000
-        Frank-Wolfe iteration cap.
+        Frank-Wolfe iteration cap, in ``[1, 10^7]``.
     noise_scale, noise_multiplier, reserved_pulls, rank_tolerance
         As for :class:`~bandits.policies.private_bai.dp_bai.DPBAI`.
     """
@@ -46,7 +46,7 @@ class ODLinBAI(PrivateBAIPolicy):
                  noise_scale="per_phase", noise_multiplier=1.0, reserved_pulls=0, rank_tolerance=1e-10):
         set_common_parameters(self, epsilon, schedule, noise_scale, noise_multiplier, reserved_pulls, rank_tolerance)
         self.design_tolerance = check_real("design_tolerance", design_tolerance, low=0.0, low_open=True)
-        self.design_iterations = check_integer("design_iterations", design_iterations, low=1)
+        self.design_iterations = check_integer("design_iterations", design_iterations, low=1, high=10**7)
 
     def _design_hyper(self, rank):
         return engine.MAX_DET_AUTO, 0.0, engine.SWITCH_NEVER, self.design_iterations, self.design_tolerance

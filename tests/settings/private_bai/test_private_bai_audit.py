@@ -14,8 +14,14 @@ import pytest
 
 from bandits import load_results, run_experiment
 from bandits.cli import main as cli_main
+from bandits.core.intervals import clopper_pearson_lower, clopper_pearson_upper
 from bandits.experiment import ConfigError
-from bandits.policies.private_bai import DPBAI, SequentialHalving
+from bandits.policies.private_bai import (
+    DPBAI,
+    ODLinBAI,
+    SequentialHalving,
+    UniformAllocation,
+)
 from bandits.privacy_audit import _ratio_bounds, audit_privacy, worst_case_neighbours
 from bandits.report.private_bai import private_bai_report_section
 from environments.private_bai import random_unit_arms, soare_instance
@@ -23,6 +29,7 @@ from environments.private_bai import random_unit_arms, soare_instance
 HORIZON = 1000
 RUNS = 4000
 PROBLEM = random_unit_arms(n_arms=30, dimension=3, instance_seed=2)
+SOARE = soare_instance(dimension=2)
 
 
 @pytest.mark.parametrize("epsilon", [0.5, 1.0])
@@ -31,7 +38,7 @@ def test_dp_bai_passes_and_its_broken_variants_fail_the_same_audit(epsilon):
     divided by 4, and the noise left out, show a loss whose 95% lower bound exceeds epsilon."""
     correct = audit_privacy(DPBAI(epsilon=epsilon), PROBLEM, horizon=HORIZON, n_runs=RUNS, seed=3, n_jobs=2)
     assert not correct.violated and correct.lower_bound < epsilon
-    assert correct.counts.sum(axis=1).tolist() == [RUNS, RUNS]
+    assert correct.counts.shape == (2, PROBLEM.n_arms + 1) and correct.counts.sum(axis=1).tolist() == [RUNS, RUNS]
     quarter = audit_privacy(DPBAI(epsilon=epsilon, noise_multiplier=0.25), PROBLEM, horizon=HORIZON, n_runs=RUNS,
                             seed=3, n_jobs=2)
     assert quarter.violated and quarter.lower_bound > epsilon
@@ -41,28 +48,39 @@ def test_dp_bai_passes_and_its_broken_variants_fail_the_same_audit(epsilon):
     assert "VIOLATION" in noiseless.summary() and "no violation detected" in correct.summary()
 
 
-def test_worst_case_neighbours_differ_in_one_entry_of_the_final_phase_where_the_finalists_tie():
-    policy = SequentialHalving(epsilon=1.0)
+@pytest.mark.parametrize("policy", [UniformAllocation(epsilon=math.inf), ODLinBAI(epsilon=math.inf),
+                                    DPBAI(epsilon=math.inf, schedule="od_linbai", switch_rule="always")],
+                         ids=["uniform_allocation", "od_linbai", "dp_bai_od_schedule"])
+def test_noiseless_designs_of_every_kind_are_caught(policy):
+    """Final phases over many arms, least-squares and Max-Det estimates: the pair straddles the
+    decision wherever it is, so a mechanism without noise is caught."""
+    audit = audit_privacy(policy, SOARE if policy.name != "uniform_allocation" else PROBLEM, horizon=HORIZON,
+                          n_runs=1000, seed=2, epsilon=1.0, n_jobs=2)
+    assert audit.violated and audit.lower_bound > 3.0
+
+
+def test_worst_case_neighbours_differ_in_one_entry_of_the_final_phase_and_straddle_the_decision():
+    policy = SequentialHalving(epsilon=math.inf)  # deterministic given the table
     table = PROBLEM.reward_table(HORIZON, 5)
-    edited, other, (t, k) = worst_case_neighbours(policy, PROBLEM, table, n_pilot=200, seed=1)
+    edited, other, (t, k), (arms, start, end) = worst_case_neighbours(policy, PROBLEM, table, n_pilot=200, seed=1)
     difference = np.argwhere(edited != other)
     assert difference.tolist() == [[t - 1, k]] and edited[t - 1, k] == 1.0 and other[t - 1, k] == 0.0
-    # the final phase of sequential halving on 30 arms: 2 arms, the last floor(T/M/2) pulls each
-    pilot = PROBLEM.with_reward_table(edited, log_pulls=True)
+    assert k in arms and start < t <= end  # an entry of the final phase
+    # outside arm k's rows of the final phase, the edited table is the base table
+    rows = np.arange(start, end)
+    outside = np.ones(table.shape, bool)
+    outside[rows, k] = False
+    np.testing.assert_array_equal(edited[outside], table[outside])
+    # without noise the recommendation after that final phase is a function of the table: the
+    # two tables give different recommendations whenever a run ends with that final phase
     from bandits import run
 
-    result = run(pilot, [policy], horizon=HORIZON, n_replications=50, seed=9)
-    budgets = policy.kernel_hyper(PROBLEM.learner_view, HORIZON)[4]
-    per_arm = budgets[-1] // 2
-    end = result.metrics["samples_used"][0, 0]
-    log = result.metrics["pull_log"][0]
-    finals = [tuple(sorted(set(log[r, end - 2 * per_arm:end].tolist()))) for r in range(50)]
-    common = max(set(finals), key=finals.count)
-    assert k == common[0] and end - 2 * per_arm < t <= end
-    rows = {a: np.flatnonzero(log[finals.index(common), :end] == a) for a in common}
-    final_rows = {a: r[r >= end - 2 * per_arm] for a, r in rows.items()}
-    sums = [edited[final_rows[a], a].sum() for a in common]
-    assert sums[0] == sums[1] > 0  # a tie on the edited table; the neighbour breaks it by one
+    recommendations = []
+    for source in (edited, other):
+        result = run(PROBLEM.with_reward_table(source, log_pulls=True), [policy], horizon=HORIZON,
+                     n_replications=40, seed=9)
+        recommendations.append(result.metrics["recommendation"][0])
+    assert np.any(recommendations[0] != recommendations[1])
 
 
 def test_the_lower_confidence_bound_covers_the_true_log_ratio():
@@ -81,18 +99,41 @@ def test_the_lower_confidence_bound_covers_the_true_log_ratio():
     assert exceed / repetitions <= 0.05 + 3 * math.sqrt(0.05 * 0.95 / repetitions)
 
 
+def test_ratio_bounds_use_one_sided_clopper_pearson_bounds_at_the_bonferroni_level():
+    """The bound equals log(L / U) computed independently with SciPy's beta quantiles at level
+    (1 - confidence) / (4 (number of events))."""
+    from scipy.stats import beta
+
+    counts = np.array([[300, 500, 200], [150, 560, 290]])
+    n, alpha = 1000, 0.05 / 12
+    lower = math.log(beta.ppf(alpha, 300, n - 300 + 1) / beta.ppf(1 - alpha, 150 + 1, n - 150))
+    point, bound = _ratio_bounds(counts, n, 0.95)
+    assert bound == pytest.approx(lower, rel=1e-12) and point == pytest.approx(math.log(2.0))
+    assert clopper_pearson_lower(300, n, alpha) == pytest.approx(beta.ppf(alpha, 300, 701), rel=1e-12)
+    assert clopper_pearson_upper(150, n, alpha) == pytest.approx(beta.ppf(1 - alpha, 151, 850), rel=1e-12)
+
+
 def test_ratio_bounds_of_identical_and_of_disjoint_counts():
     same = np.array([[500, 500], [500, 500]])
     point, lower = _ratio_bounds(same, 1000, 0.95)
-    assert point == 0.0 and lower < 0.0
+    assert math.isnan(point) and lower == 0.0  # a loss is never negative
     disjoint = np.array([[1000, 0], [0, 1000]])
     point, lower = _ratio_bounds(disjoint, 1000, 0.95)
     assert point == math.inf and lower > 5.0  # CP bounds: about log(0.99 / 0.01)
 
 
-def test_audit_refuses_bad_input_before_any_run():
+def test_audit_refuses_bad_input_before_any_run(monkeypatch):
+    import bandits.privacy_audit as audit_module
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("a run started")
+
+    monkeypatch.setattr(audit_module, "run", no_run)
     for kwargs, name in (({"n_runs": 10}, "n_runs"), ({"horizon": 5}, "horizon"), ({"confidence": 1.0}, "confidence"),
-                         ({"table": np.zeros((3, 3))}, "table")):
+                         ({"table": np.zeros((3, 3))}, "table"), ({"table": "abc"}, "table"),
+                         ({"table": np.zeros((HORIZON, 30)), "entry": (1,)}, "entry"),
+                         ({"table": np.zeros((HORIZON, 30)), "entry": (0, 1)}, "entry\\[0\\]"),
+                         ({"n_jobs": 0}, "n_jobs")):
         arguments = {"horizon": HORIZON, "n_runs": 1000, **kwargs}
         with pytest.raises(ValueError, match=f"^{name}: "):
             audit_privacy(DPBAI(), PROBLEM, **arguments)

@@ -407,9 +407,21 @@ def test_g_optimal_design_in_dimension_one_when_norms_are_equal(entries):
 
 def test_od_linbai_runs_when_a_phase_has_colinear_arms():
     # the two best arms are colinear: after phase 1 (keeping 2 arms) the active set has rank 1
+    # (means 0.81, 0.729, 0.3, 0.15). In R^1 the G-optimal design puts all weight on the longer
+    # vector, arm 0, and the estimate of arm 1 is 0.9 times arm 0's: arm 0 is recommended
     problem = LinearBAIProblem([[1.0, 0.0], [0.9, 0.0], [0.0, 1.0], [0.0, 0.5]], [0.9, 0.3])
-    result = bandits.run(problem, [ODLinBAI(epsilon=INF, schedule=[2, 1])], horizon=200, n_replications=5, seed=0)
-    assert np.all(result.metrics["recommendation"] >= 0)
+    table = problem.reward_table(200, 3)
+    result = bandits.run(problem.with_reward_table(table, log_pulls=True), [ODLinBAI(epsilon=INF, schedule=[2, 1])],
+                         horizon=200, n_replications=20, seed=0)
+    sizes = result.metrics["phase_sizes"][0]
+    logs = result.metrics["pull_log"][0]
+    rank_one = 0
+    for r in range(20):
+        second = logs[r, sizes[r, 0]:sizes[r, 0] + sizes[r, 1]]
+        if set(second.tolist()) <= {0, 1}:  # phase 0 kept the two colinear arms
+            rank_one += 1
+            assert np.all(second == 0) and result.metrics["recommendation"][0, r] == 0
+    assert rank_one >= 10
 
 
 # ---------------------------------------------------------------------------------------------
