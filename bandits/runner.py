@@ -32,7 +32,10 @@ from bandits.core.policy import Policy
 from bandits.core.rng import make_random_stream, replication_generator_states
 from bandits.core.validation import check_integer
 
-__all__ = ["run", "RunResult", "default_record_points", "check_problem_and_policies"]
+__all__ = ["MAX_HORIZON", "RunResult", "check_problem_and_policies", "default_record_points", "run"]
+
+#: The largest horizon: every loop counts time in 64-bit integers.
+MAX_HORIZON = 2**63 - 1
 
 
 def default_record_points(horizon: int, dense_until: int = 10_000, per_decade: int = 200) -> np.ndarray:
@@ -40,14 +43,15 @@ def default_record_points(horizon: int, dense_until: int = 10_000, per_decade: i
 
     Returns a sorted int64 array of 1-based steps ending with ``horizon``.
     """
-    horizon = check_integer("horizon", horizon, low=1)
+    horizon = check_integer("horizon", horizon, low=1, high=MAX_HORIZON)
     dense = np.arange(1, min(horizon, dense_until) + 1, dtype=np.int64)
     if horizon <= dense_until:
         return dense
     decades = math.log10(horizon / dense_until)
     n = max(2, int(math.ceil(decades * per_decade)) + 1)
-    sparse = np.unique(np.round(np.logspace(math.log10(dense_until), math.log10(horizon), n)).astype(np.int64))
-    points = np.unique(np.concatenate([dense, sparse, [horizon]]))
+    sparse = np.unique(np.round(np.logspace(math.log10(dense_until), math.log10(horizon), n)))
+    sparse = sparse[sparse < float(horizon)].astype(np.int64)  # near 2^63 a float may not fit int64; T is added
+    points = np.unique(np.concatenate([dense, sparse, np.array([horizon], dtype=np.int64)]))
     return points[(points >= 1) & (points <= horizon)]
 
 
@@ -154,7 +158,7 @@ def check_problem_and_policies(problem, policies) -> list:
 def _validate_run(problem, policies, horizon, n_replications, seed, n_jobs):
     policies = check_problem_and_policies(problem, policies)
     labels = [p.label for p in policies]
-    horizon = check_integer("horizon", horizon, low=1)
+    horizon = check_integer("horizon", horizon, low=1, high=MAX_HORIZON)
     n_replications = check_integer("n_replications", n_replications, low=1)
     seed = check_integer("seed", seed, low=0)
     n_jobs = check_integer("n_jobs", n_jobs, low=1)
@@ -214,7 +218,8 @@ def run(
     if replications is None:
         replications = list(range(n_replications))
     else:
-        replications = [check_integer(f"replications[{i}]", r, low=0) for i, r in enumerate(replications)]
+        replications = [check_integer(f"replications[{i}]", r, low=0, high=n_replications - 1)
+                        for i, r in enumerate(replications)]
     n_policies, n_reps = len(policies), len(replications)
     fused = problem.fused_loop(policies, horizon, points)
     outputs = fused.allocate(n_policies, n_reps)

@@ -7,6 +7,7 @@ self-describing, resumable result directory and loads it back.
 
 from bandits.core.atomic_files import write_text_atomically
 from bandits.experiment.config import ConfigError, ExperimentConfig, load_config
+from bandits.experiment.result_directory import ResultDirectoryError
 from bandits.experiment.store import EnvironmentResults, load_results, run_experiment
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     "run_experiment",
     "load_results",
     "EnvironmentResults",
+    "ResultDirectoryError",
     "write_text_atomically",
 ]

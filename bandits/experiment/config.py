@@ -35,7 +35,13 @@ import numpy as np
 
 from bandits.core.registry import policy_class, policy_names, problem_class, problem_names, environment_ids
 from bandits.core.validation import ParameterError, check_integer
-from bandits.runner import DEFAULT_RECORD_DENSITY, check_problem_and_policies, default_record_points, record_density_of
+from bandits.runner import (
+    DEFAULT_RECORD_DENSITY,
+    MAX_HORIZON,
+    check_problem_and_policies,
+    default_record_points,
+    record_density_of,
+)
 
 __all__ = ["ConfigError", "ExperimentConfig", "load_config", "TOP_LEVEL_KEYS", "DEFAULT_CHUNK_SIZE"]
 
@@ -79,13 +85,19 @@ def _read_source(source):
     if isinstance(source, dict):
         return dict(source), "experiment"
     path = Path(source)
+    if path.is_dir():
+        raise ConfigError([f"config: {path} is a directory, not an experiment TOML file"])
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle), path.stem
     except FileNotFoundError:
         raise ConfigError([f"config: file not found: {str(path)!r}"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError([f"config: {path} is not UTF-8 text (TOML files are UTF-8); save it as UTF-8"]) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([f"config: {path} is not valid TOML: {error}"]) from None
+    except OSError as error:
+        raise ConfigError([f"config: cannot read {path}: {error.strerror or error}"]) from None
 
 
 def _message(path, error):
@@ -181,6 +193,10 @@ def load_config(source) -> ExperimentConfig:
     if not isinstance(name, str) or not name:
         problems.append(f"name: must be a non-empty string, got {name!r}")
     horizon = _check_int(problems, "horizon", data.get("horizon"), 1) if "horizon" in data else None
+    if horizon is not None and horizon > MAX_HORIZON:
+        problems.append(f"horizon: must be at most 2^63 - 1 = {MAX_HORIZON} (time counters are 64-bit integers), "
+                        f"got {horizon}")
+        horizon = None
     if "horizon" not in data:
         problems.append("horizon: required (steps per replication, an integer >= 1)")
     n_replications = None

@@ -2,14 +2,20 @@
 
 Result directory
 ----------------
-``manifest.json`` (the normalised config, root seed, seeding rule and spawn keys, package
-versions, git revision, host, start and end times, and the SHA-256 of every shard) and one shard
+``manifest.json`` (the normalised config, the result layout -- record points, policy labels,
+time units and replication chunks, with its digest --, root seed, seeding rule and spawn keys,
+package versions, git revision, host, start and end times, and the SHA-256 of every shard), the
+journal of the shards finished so far (``journal.jsonl``, folded into the manifest at the end),
+a lock file, and one shard
 ``shards/env<e>/policy<p>/reps<start>-<stop>.npz`` per (environment, policy, chunk of
 ``chunk_size`` replications) with arrays ``cumulative_regret`` and ``cumulative_reward``
 (replication, record point), ``pull_counts`` (replication, arm), ``kernel_seconds`` and one
 ``metric:<name>`` array per setting-specific metric (``RunResult.metrics``). A shard
-is written to a temporary name, flushed and renamed, then recorded in the manifest (itself
-rewritten atomically), so an interrupted run loses at most the shards in progress. Running again
+is written to a temporary name, flushed and renamed, then recorded by one appended journal line
+(:mod:`bandits.experiment.result_directory`), so an interrupted run loses at most the shards in
+progress, and recording a shard costs the same however many there are. Results are
+self-describing: :func:`load_results` reads the record points and labels from the manifest and
+checks every shard's shapes against them, never re-deriving them from today's code. Running again
 into the same directory computes only missing or corrupted shards (identical arrays: results
 depend only on the root seed), and refuses a directory made from a different config, or one
 whose finished shards were computed by a different version of the source (``source_stamp`` in
@@ -21,7 +27,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import json
 import os
 import platform
 import socket
@@ -34,11 +39,26 @@ import numpy as np
 from bandits.core.atomic_files import atomic_write_bytes
 from bandits.core.kernels import project_source_stamp
 from bandits.experiment.config import ConfigError, ExperimentConfig, load_config
+from bandits.experiment.result_directory import (
+    FORMAT,
+    JOURNAL,
+    LOCK,
+    MANIFEST,
+    DirectoryLock,
+    ResultDirectoryError,
+    append_journal,
+    fold_journal,
+    layout_digest,
+    os_error_message,
+    read_manifest,
+    recorded_shards,
+    write_manifest,
+)
 from bandits.runner import RunResult, run
 
-__all__ = ["run_experiment", "load_results", "EnvironmentResults", "shard_name", "MANIFEST", "METRIC_PREFIX"]
+__all__ = ["MANIFEST", "METRIC_PREFIX", "EnvironmentResults", "ResultDirectoryError", "load_results", "run_experiment",
+           "shard_name"]
 
-MANIFEST = "manifest.json"
 #: Shard keys of setting-specific arrays (``RunResult.metrics``) start with this prefix.
 METRIC_PREFIX = "metric:"
 
@@ -91,29 +111,25 @@ def shard_name(environment: int, policy: int, start: int, stop: int) -> str:
     return f"shards/env{environment}/policy{policy}/reps{start:07d}-{stop:07d}.npz"
 
 
-def _write_manifest(out: Path, manifest: dict) -> None:
-    atomic_write_bytes(out / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
-
-
-def _prepare_directory(config: ExperimentConfig, out: Path) -> dict:
-    """Return the manifest to continue from; refuse foreign or mismatched directories."""
-    manifest_path = out / MANIFEST
-    if manifest_path.exists():
-        try:
-            manifest = json.loads(manifest_path.read_text())
-        except json.JSONDecodeError:
-            raise ConfigError([f"out: {manifest_path} is not valid JSON; move the directory away"]) from None
-        if manifest.get("config") != config.raw:
-            raise ConfigError(
-                [f"out: {out} holds results of a different configuration; choose another directory or delete it"]
-            )
-        for leftover in out.rglob(".*.tmp"):  # temporary files of an interrupted write
-            leftover.unlink(missing_ok=True)
-        return manifest
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ConfigError([f"out: {out} exists and is not an empty directory holding a {MANIFEST}; choose another directory"])
+def _layout(config: ExperimentConfig) -> dict:
+    """What the arrays of the result directory are: record points, policy labels, time units
+    and replication chunks, stored in the manifest so that loading never re-derives them."""
     return {
+        "horizon": config.horizon,
+        "record_points": [int(t) for t in config.record_points],
+        "policy_labels": [policy.label for policy in config.make_policies()],
+        "time_units": [type(problem).time_unit for _, _, problem in config.environments],
+        "chunks": [list(chunk) for chunk in _chunks(config.n_replications, config.chunk_size)],
+    }
+
+
+def _new_manifest(config: ExperimentConfig) -> dict:
+    layout = _layout(config)
+    return {
+        "format": FORMAT,
         "config": config.raw,
+        "layout": layout,
+        "layout_sha256": layout_digest(layout),
         "root_seed": config.seed,
         "seeding": (
             "replication r: environment stream default_rng(seed) with seed the 128-bit integer of "
@@ -130,9 +146,43 @@ def _prepare_directory(config: ExperimentConfig, out: Path) -> dict:
     }
 
 
-def _intact(out: Path, manifest: dict, name: str) -> bool:
-    """The shard exists and its SHA-256 is the one the manifest recorded after writing it."""
-    expected = manifest.get("shards", {}).get(name)
+def _check_target(out: Path) -> None:
+    """Refuse, before anything is written, an ``out`` that cannot hold a result directory."""
+    if out.exists() and not out.is_dir():
+        raise ResultDirectoryError(f"out: {out} is a file, not a directory; choose another path")
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ResultDirectoryError(f"out: {parent} is a file, so {out} cannot be created; choose another path")
+            if not (out.exists() or os.access(parent, os.W_OK | os.X_OK)):
+                raise ResultDirectoryError(f"out: cannot create {out}: {parent} is not writable; "
+                                           "choose a directory you can write to")
+            break
+    if out.exists() and not os.access(out, os.W_OK | os.X_OK):
+        raise ResultDirectoryError(f"out: cannot write to {out}: permission denied; choose a directory you can write to")
+
+
+def _existing_manifest(config: ExperimentConfig, out: Path):
+    """The manifest to continue from (None for a new directory); refuse foreign or mismatched
+    directories."""
+    if (out / MANIFEST).exists():
+        manifest = read_manifest(out)
+        if manifest["config"] != config.raw:
+            raise ConfigError(
+                [f"out: {out} holds results of a different configuration; choose another directory or delete it"]
+            )
+        if manifest["layout"] != _layout(config):
+            raise ResultDirectoryError(f"out: {out} holds results of another layout (record points or labels) of this "
+                                       "configuration; choose another directory or delete it")
+        return manifest
+    if out.exists() and any(p.name not in (LOCK,) for p in out.iterdir()):
+        raise ConfigError([f"out: {out} exists and is not an empty directory holding a {MANIFEST}; choose another directory"])
+    return None
+
+
+def _intact(out: Path, shards: dict, name: str) -> bool:
+    """The shard exists and its SHA-256 is the one recorded after writing it."""
+    expected = shards.get(name)
     path = out / name
     return bool(expected) and path.exists() and _sha256(path) == expected
 
@@ -155,11 +205,13 @@ def _shard_bytes(result: RunResult, policy: int) -> bytes:
 def run_experiment(config, out, *, progress: bool = False) -> dict:
     """Run ``config`` (path, dict or :class:`ExperimentConfig`) into directory ``out``.
 
-    Validates everything first (:class:`ConfigError`; nothing is written). Work is split into
-    shards of ``chunk_size`` replications per (environment, policy); each shard is written
-    atomically and its checksum recorded in the manifest, so an interrupted run loses at most
-    the shards in progress, and running again computes only the missing or corrupted shards.
-    Results depend only on the configuration, never on interruptions or ``n_jobs``.
+    Validates everything first (:class:`ConfigError`, or :class:`ResultDirectoryError` for an
+    ``out`` that cannot be used; nothing is written). Work is split into shards of
+    ``chunk_size`` replications per (environment, policy); each shard is written atomically and
+    its checksum appended to the journal, so an interrupted run loses at most the shards in
+    progress, and running again computes only the missing or corrupted shards. Results depend
+    only on the configuration, never on interruptions or ``n_jobs``. A second run into the same
+    directory while one is running is refused.
 
     Returns
     -------
@@ -169,25 +221,47 @@ def run_experiment(config, out, *, progress: bool = False) -> dict:
     if not isinstance(config, ExperimentConfig):
         config = load_config(config)
     out = Path(out)
-    manifest = _prepare_directory(config, out)
+    _check_target(out)
+    _existing_manifest(config, out)  # refuse a foreign directory before creating anything
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ResultDirectoryError(os_error_message(out, error, "create")) from None
+    with DirectoryLock(out):
+        try:
+            return _run_locked(config, out, progress)
+        except OSError as error:
+            raise ResultDirectoryError(os_error_message(out, error, "write to")) from None
+
+
+def _run_locked(config: ExperimentConfig, out: Path, progress: bool) -> dict:
+    manifest = _existing_manifest(config, out)  # again, now that no other run can write
+    fresh = manifest is None
+    if fresh:
+        manifest = _new_manifest(config)
+    elif (out / JOURNAL).exists():
+        fold_journal(out, manifest)  # a clean journal for this run (a kill may have torn its last line)
+    for leftover in out.rglob(".*.tmp"):  # temporary files of an interrupted write
+        leftover.unlink(missing_ok=True)
+    shards = recorded_shards(out, manifest)
     chunks = _chunks(config.n_replications, config.chunk_size)
     work = []  # (environment, chunk, policies still missing)
     for e in range(len(config.environments)):
         for start, stop in chunks:
-            missing = [p for p in range(len(config.policies)) if not _intact(out, manifest, shard_name(e, p, start, stop))]
+            missing = [p for p in range(len(config.policies)) if not _intact(out, shards, shard_name(e, p, start, stop))]
             if missing:
                 work.append((e, start, stop, missing))
     stamp = project_source_stamp()
     recorded = manifest.setdefault("source_stamp", stamp)
-    if work and manifest["shards"] and recorded != stamp:
+    if work and shards and recorded != stamp:
         raise ConfigError([
             f"out: {out} holds shards computed by another version of the regretlab source (stamp "
             f"{recorded[:12]}, now {stamp[:12]}); completing it would mix results of two versions. "
             "Choose another directory, or restore that version to finish it"
         ])
-    out.mkdir(parents=True, exist_ok=True)
-    manifest["finished"] = None
-    _write_manifest(out, manifest)
+    if fresh or work:
+        manifest["finished"] = None
+        write_manifest(out, manifest)
     bar = None
     if progress and work:
         from tqdm import tqdm
@@ -217,13 +291,14 @@ def run_experiment(config, out, *, progress: bool = False) -> dict:
         )
         for position, p in enumerate(missing):
             name = shard_name(e, p, start, stop)
-            atomic_write_bytes(out / name, _shard_bytes(result, position))
-            manifest["shards"][name] = _sha256(out / name)
-            _write_manifest(out, manifest)
+            data = _shard_bytes(result, position)
+            atomic_write_bytes(out / name, data)
+            append_journal(out, name, hashlib.sha256(data).hexdigest())
     if bar is not None:
         bar.close()
-    manifest["finished"] = _now()
-    _write_manifest(out, manifest)
+    if fresh or work or (out / JOURNAL).exists() or not manifest.get("finished"):
+        manifest["finished"] = _now()
+        fold_journal(out, manifest)
     return load_results(out)
 
 
@@ -247,56 +322,110 @@ class EnvironmentResults:
     result: RunResult
 
 
-def load_results(out) -> dict:
-    """Load a result directory.
+def _shard_error(out, name, why):
+    return ResultDirectoryError(f"out: shard {out / name} {why}; delete it and run the same command again to "
+                                "recompute it")
+
+
+def _load_shard(out: Path, name: str, rows: int, n_points: int) -> dict:
+    """The arrays of one shard, checked against the manifest's layout."""
+    try:
+        with np.load(out / name, allow_pickle=False) as data:
+            arrays = {key: data[key] for key in data.files}
+    except (OSError, ValueError, EOFError) as error:
+        raise _shard_error(out, name, f"cannot be read ({error})") from None
+    for key in ("cumulative_regret", "cumulative_reward", "pull_counts", "kernel_seconds"):
+        if key not in arrays:
+            raise _shard_error(out, name, f"has no array {key!r}")
+    for key, expected in (("cumulative_regret", (rows, n_points)), ("cumulative_reward", (rows, n_points)),
+                          ("kernel_seconds", (rows,))):
+        if arrays[key].shape != expected:
+            raise _shard_error(out, name, f"does not match the manifest's layout: {key} has shape "
+                                          f"{arrays[key].shape}, expected {expected}")
+    for key, values in arrays.items():
+        if values.ndim == 0 or values.shape[0] != rows:
+            raise _shard_error(out, name, f"does not match the manifest's layout: {key} has shape {values.shape}, "
+                                          f"expected {rows} replications first")
+    return arrays
+
+
+def load_results(out, *, frame: bool = False) -> dict:
+    """Load a result directory, from what it stores (the manifest's layout and the shards),
+    never re-deriving record points or labels from today's code.
+
+    Parameters
+    ----------
+    out : path
+    frame : bool, default False
+        Also build the tidy :class:`pandas.DataFrame` (one row per environment, policy,
+        replication and record point; about 15 times the arrays' memory, so only on request).
 
     Returns
     -------
     dict
-        ``"manifest"``: the manifest; ``"environments"``: a list of :class:`EnvironmentResults`
-        for every environment whose shards are all present and intact; ``"incomplete"``: indices
-        of the other environments; ``"frame"``: a tidy :class:`pandas.DataFrame` (one row per
-        environment, policy, replication and record point) when pandas is installed, else None.
+        ``"manifest"``: the manifest (with the journal's shards); ``"environments"``: a list of
+        :class:`EnvironmentResults` for every environment whose shards are all present and
+        intact; ``"incomplete"``: indices of the environments with shards not computed yet;
+        ``"corrupt"``: names of shards whose content does not match their recorded checksum;
+        ``"frame"``: the tidy frame when ``frame`` is true (and pandas is installed), else None.
+
+    Raises
+    ------
+    ResultDirectoryError
+        A directory that is not a result directory of this version, a manifest edited by hand,
+        or a shard whose arrays do not match the layout.
     """
     out = Path(out)
-    manifest_path = out / MANIFEST
-    if not manifest_path.exists():
-        raise ValueError(f"out: {out} holds no {MANIFEST}; is it a regretlab result directory?")
-    manifest = json.loads(manifest_path.read_text())
-    raw = manifest["config"]
-    config = load_config(raw)
-    chunks = _chunks(config.n_replications, config.chunk_size)
-    labels = [policy.label for policy in config.make_policies()]
-    environments, incomplete = [], []
-    for e, (env_name, params, _) in enumerate(config.environments):
+    manifest = read_manifest(out)
+    manifest["shards"] = recorded_shards(out, manifest)
+    raw, layout = manifest["config"], manifest["layout"]
+    try:
+        environments_raw = [dict(entry) for entry in raw["environments"]]
+        chunks = [(int(a), int(b)) for a, b in layout["chunks"]]
+        labels = [str(label) for label in layout["policy_labels"]]
+        record_points = np.array(layout["record_points"], dtype=np.int64)
+        horizon, seed = int(layout["horizon"]), int(raw["seed"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ResultDirectoryError(f"out: {out / MANIFEST}: incomplete layout or configuration ({error})") from None
+    environments, incomplete, corrupt = [], [], []
+    for e, entry in enumerate(environments_raw):
         names = [[shard_name(e, p, a, b) for a, b in chunks] for p in range(len(labels))]
-        if not all(_intact(out, manifest, n) for row in names for n in row):
+        flat = [n for row in names for n in row]
+        damaged = [n for n in flat if manifest["shards"].get(n) and (out / n).exists()
+                   and not _intact(out, manifest["shards"], n)]
+        corrupt += damaged
+        if damaged or not all(_intact(out, manifest["shards"], n) for n in flat):
             incomplete.append(e)
             continue
         parts = {}
         for row in names:
             loaded = {}
-            for n in row:
-                with np.load(out / n) as data:
-                    for key in data.files:
-                        loaded.setdefault(key, []).append(data[key])
+            for n, (a, b) in zip(row, chunks):
+                for key, values in _load_shard(out, n, b - a, record_points.size).items():
+                    loaded.setdefault(key, []).append(values)
             for key, values in loaded.items():
                 parts.setdefault(key, []).append(np.concatenate(values, axis=0))
-        arrays = {key: np.stack(values) for key, values in parts.items()}
+        try:
+            arrays = {key: np.stack(values) for key, values in parts.items()}
+        except ValueError as error:
+            raise ResultDirectoryError(f"out: the shards of environment {e} in {out} disagree in shape ({error}); "
+                                       "delete them and run the same command again") from None
         result = RunResult(
             policy_labels=labels,
-            record_points=config.record_points,
+            record_points=record_points,
             cumulative_regret=arrays["cumulative_regret"],
             cumulative_reward=arrays["cumulative_reward"],
             pull_counts=arrays["pull_counts"],
-            horizon=config.horizon,
-            root_seed=config.seed,
+            horizon=horizon,
+            root_seed=seed,
             wall_time=arrays["kernel_seconds"].sum(axis=1),
             kernel_seconds=arrays["kernel_seconds"],
             metrics={k[len(METRIC_PREFIX):]: v for k, v in arrays.items() if k.startswith(METRIC_PREFIX)},
         )
-        environments.append(EnvironmentResults(e, env_name, params, result))
-    return {"manifest": manifest, "environments": environments, "incomplete": incomplete, "frame": _tidy_frame(environments)}
+        name = entry.pop("name", f"environment{e}")
+        environments.append(EnvironmentResults(e, name, entry, result))
+    return {"manifest": manifest, "environments": environments, "incomplete": incomplete, "corrupt": corrupt,
+            "frame": _tidy_frame(environments) if frame else None}
 
 
 def _tidy_frame(environments):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bandits.core.atomic_files import atomic_write_bytes
 from bandits.core.registry import problem_class, resolve, setting_of
-from bandits.experiment import load_results
+from bandits.experiment import ResultDirectoryError, load_results
 from bandits.report.regret import regret_section
 
 __all__ = ["write_report"]
@@ -39,6 +39,11 @@ def write_report(out) -> Path:
     ``report_section`` of its registry record."""
     out = Path(out)
     results = load_results(out)
+    if results["corrupt"]:
+        names = ", ".join(results["corrupt"][:3]) + (" ..." if len(results["corrupt"]) > 3 else "")
+        raise ResultDirectoryError(f"out: {len(results['corrupt'])} shard(s) of {out} are corrupt (their content does "
+                                   f"not match the checksum recorded when they were written: {names}); run the "
+                                   "experiment again into the same directory to recompute them")
     config = results["manifest"]["config"]
     title = f"{config['name']}: regret report"
     summary = (

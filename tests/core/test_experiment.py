@@ -232,6 +232,8 @@ def test_default_record_points_of_a_streaming_problem_survive_the_manifest(tmp_p
 def test_tidy_frame_matches_arrays(tmp_path):
     pytest.importorskip("pandas")
     loaded = run_experiment(small_config(record_points=[1, 100, 300]), tmp_path / "out")
+    assert loaded["frame"] is None  # built only on request
+    loaded = load_results(tmp_path / "out", frame=True)
     frame = loaded["frame"]
     result = loaded["environments"][0].result
     assert list(frame.columns) == [
