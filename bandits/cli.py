@@ -85,6 +85,9 @@ def _parser():
             "Run 'regretlab COMMAND --help' for a command's options and examples."
         ),
     )
+    from bandits import __version__
+
+    parser.add_argument("--version", action="version", version=f"regretlab {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = commands.add_parser(
@@ -292,7 +295,10 @@ def _run(args):
         from bandits.core.validation import check_integer
 
         config = replace(config, n_jobs=check_integer("--jobs", args.jobs, low=1))
-    run_experiment(config, args.out, progress=not args.no_progress)
+    results = run_experiment(config, args.out, progress=not args.no_progress)
+    if results.get("computed_shards") == 0:
+        print(f"already complete: {args.out} holds every result of this experiment", end="")
+        print("; rewrote the report" if not args.no_report else "")
     if not args.no_report:
         path = write_report(args.out)
         print(f"report: {path} (and {path.with_suffix('.html')})")
@@ -332,7 +338,8 @@ def main(argv=None) -> int:
         print(f"regretlab {args.command}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"regretlab {args.command}: interrupted; completed results are kept", file=sys.stderr)
+        print(f"regretlab {args.command}: interrupted; completed results are kept"
+              + ("; run the same command again to resume" if args.command == "run" else ""), file=sys.stderr)
         return 130
     return 0
 

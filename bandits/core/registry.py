@@ -197,7 +197,7 @@ def problem_class(name: str):
             if problem_name in setting.problems:
                 return resolve(setting.problems[problem_name])
     known = sorted(problem_names()) + sorted(environment_ids())
-    raise ValueError(f"environment: unknown name {name!r}; known: {', '.join(known)}")
+    raise ValueError(f"environment: unknown name {name!r}{did_you_mean(name, known)}; known: {', '.join(known)}")
 
 
 def policy_names() -> dict:
@@ -210,7 +210,19 @@ def policy_class(name: str):
     for setting in settings().values():
         if name in setting.policies:
             return resolve(setting.policies[name])
-    raise ValueError(f"policy: unknown name {name!r}; known: {', '.join(sorted(policy_names()))}")
+    known = sorted(policy_names())
+    raise ValueError(f"policy: unknown name {name!r}{did_you_mean(name, known)}; known: {', '.join(known)}")
+
+
+def did_you_mean(name, known) -> str:
+    """``" (did you mean 'ucb1'?)"`` for the closest of ``known`` names, or ``""``."""
+    import difflib
+
+    if not isinstance(name, str):
+        return ""
+    lowered = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
+    return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
 
 
 def environment_ids() -> dict:

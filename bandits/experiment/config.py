@@ -33,7 +33,14 @@ from pathlib import Path
 
 import numpy as np
 
-from bandits.core.registry import policy_class, policy_names, problem_class, problem_names, environment_ids
+from bandits.core.registry import (
+    did_you_mean,
+    environment_ids,
+    policy_class,
+    policy_names,
+    problem_class,
+    problem_names,
+)
 from bandits.core.validation import ParameterError, check_integer
 from bandits.runner import (
     DEFAULT_RECORD_DENSITY,
@@ -43,7 +50,8 @@ from bandits.runner import (
     record_density_of,
 )
 
-__all__ = ["ConfigError", "ExperimentConfig", "load_config", "TOP_LEVEL_KEYS", "DEFAULT_CHUNK_SIZE"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "TOP_LEVEL_KEYS", "ConfigError", "ExperimentConfig", "load_config", "memory_estimate",
+           "physical_memory"]
 
 TOP_LEVEL_KEYS = {
     "name", "description", "horizon", "n_replications", "seed", "n_jobs", "chunk_size",
@@ -130,6 +138,11 @@ def _check_constructor(path, cls, params, problems, what):
     while True:
         try:
             built = cls(**remaining)
+        except MemoryError:
+            sizes = ", ".join(f"{k}={v!r}" for k, v in remaining.items() if isinstance(v, int) and v > 10**6)
+            problems.append(f"{path}: {what} with {sizes or 'these parameters'} needs more memory than this machine "
+                            "has; choose smaller sizes")
+            return None
         except (ValueError, TypeError) as error:
             named = error.root_parameter if isinstance(error, ParameterError) else None
             if first or named in remaining:
@@ -175,6 +188,41 @@ def _record_points(raw, horizon, problems, density=DEFAULT_RECORD_DENSITY):
         return points
     problems.append(f"record_points: must be a table {{dense_until, per_decade}} or a list of steps, got {raw!r}")
     return None
+
+
+def physical_memory() -> int:
+    """Bytes of physical memory of this machine (0 if unknown)."""
+    import os
+
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+def memory_estimate(environments, n_policies, n_replications, record_points) -> int:
+    """Bytes the results of an experiment take in memory when loaded (as ``run_experiment``
+    does at its end): per environment, policy and replication, two float64 curves of the record
+    points, the pull counts (one int64 per arm or item) and the kernel time, counted twice (the
+    shards are concatenated, then stacked)."""
+    total = 0
+    for _, _, problem in environments:
+        counted = getattr(problem, "n_arms", None) or getattr(problem, "n_items", None) or 0
+        per_replication = 8 * (2 * len(record_points) + int(counted) + 1)
+        total += 2 * n_policies * n_replications * per_replication
+    return total
+
+
+def _check_memory(problems, environments, n_policies, n_replications, record_points):
+    available = physical_memory()
+    if not available or record_points is None or n_replications is None:
+        return
+    needed = memory_estimate(environments, n_policies, n_replications, record_points)
+    if needed > 0.75 * available:
+        problems.append(
+            f"n_replications: the results would need about {needed / 2**30:,.1f} GiB of memory ({n_policies} "
+            f"policies x {n_replications:,} replications x {len(record_points):,} record points, per environment), "
+            f"more than this machine's {available / 2**30:,.1f} GiB allows; use fewer replications or record points")
 
 
 def load_config(source) -> ExperimentConfig:
@@ -242,7 +290,8 @@ def load_config(source) -> ExperimentConfig:
         known_policies = policy_names()
         if not isinstance(entry, dict) or entry.get("name") not in known_policies:
             got = entry.get("name") if isinstance(entry, dict) else entry
-            problems.append(f"{path}.name: must be one of {', '.join(sorted(known_policies))}, got {got!r}")
+            problems.append(f"{path}.name: must be one of {', '.join(sorted(known_policies))}, got {got!r}"
+                            f"{did_you_mean(got, known_policies)}")
             continue
         params = {k: v for k, v in entry.items() if k != "name"}
         policy = _check_constructor(path, policy_class(entry["name"]), params, problems, entry["name"])
@@ -256,6 +305,15 @@ def load_config(source) -> ExperimentConfig:
 
     if len(policies) == len(raw_policies) and len(environments) == len(raw_envs):
         for e, (env_name, _, problem) in enumerate(environments):
+            incompatible = False
+            for i, (_, _, policy) in enumerate(policies):  # every mismatch at once
+                try:
+                    problem.check_policy_compatible(policy, f"policies[{i}]")
+                except ValueError as error:
+                    problems.append(f"environments[{e}] ({env_name}) with {error}")
+                    incompatible = True
+            if incompatible:
+                continue
             try:
                 check_problem_and_policies(problem, [p for _, _, p in policies])
             except ValueError as error:
@@ -272,6 +330,8 @@ def load_config(source) -> ExperimentConfig:
                     policy.kernel_hyper(view, horizon)
                 except ValueError as error:
                     problems.append(f"environments[{e}] ({env_name}) with policies[{i}]: {error}")
+    if not problems:
+        _check_memory(problems, environments, len(policies), n_replications, points)
     if problems:
         raise ConfigError(problems)
     raw = {

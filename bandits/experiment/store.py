@@ -216,7 +216,8 @@ def run_experiment(config, out, *, progress: bool = False) -> dict:
     Returns
     -------
     dict
-        :func:`load_results` of the directory.
+        :func:`load_results` of the directory, with ``"computed_shards"``: the shards this call
+        computed (0 when the directory was already complete).
     """
     if not isinstance(config, ExperimentConfig):
         config = load_config(config)
@@ -299,7 +300,9 @@ def _run_locked(config: ExperimentConfig, out: Path, progress: bool) -> dict:
     if fresh or work or (out / JOURNAL).exists() or not manifest.get("finished"):
         manifest["finished"] = _now()
         fold_journal(out, manifest)
-    return load_results(out)
+    results = load_results(out)
+    results["computed_shards"] = sum(len(missing) for _, _, _, missing in work)
+    return results
 
 
 @dataclass

@@ -137,11 +137,14 @@ class CascadeShell(gym.Env):
 
     def _start_run(self, seed):
         super().reset(seed=seed)
+        self._started = True
         if seed is not None:
             self._elapsed = 0
         return self._current_stream()
 
     def _cascade(self, action):
+        if not getattr(self, "_started", False):
+            raise RuntimeError(f"{type(self).__name__}: call reset() before step()")
         problem = self.problem
         items, length = parse_item_list(action, problem.n_items, problem.max_list_length)
         stream = self._current_stream()

@@ -47,6 +47,7 @@ class ArmedBanditShell(gym.Env):
         self._means = problem.means.tolist()
         self._optimal = problem.optimal_expected_reward
         self._elapsed = 0
+        self._started = False
 
     @property
     def learner_view(self) -> ArmedBanditView:
@@ -77,10 +78,13 @@ class ArmedBanditShell(gym.Env):
         super().reset(seed=seed)
         self._current_stream()
         self._elapsed = 0
+        self._started = True
         return 0, {}
 
     def step(self, action):
         """Pull arm ``action``; see the class docstring for the returned tuple."""
+        if not self._started:
+            raise RuntimeError(f"{type(self).__name__}: call reset() before step()")
         arm = arm_of_action(action, self.problem.n_arms)
         stream = self._current_stream()
         reward = self._pull(self.problem.kernel_params, arm, stream)

@@ -9,7 +9,7 @@ import numba as nb
 import numpy as np
 
 from bandits.core.selection import argmax_random_tie
-from bandits.core.validation import check_integer, check_real
+from bandits.core.validation import ParameterError, check_integer, check_real
 from bandits.policies.classic.face import ArmedBanditPolicy
 
 _INF = np.inf
@@ -140,7 +140,9 @@ class ExploreThenCommit(ArmedBanditPolicy):
     Parameters
     ----------
     explore_per_arm : int, optional
-        ``m >= 1``. Default ``max(1, ceil((T / K)^(2/3)))``, which needs the horizon T.
+        ``m >= 1``. Default ``max(1, ceil((T / K)^(2/3)))``, which needs the horizon T. Given
+        a horizon, ``m K`` must not exceed it (the policy must be able to commit): ``reset``
+        and experiment files refuse a longer exploration.
     """
 
     name = "explore_then_commit"
@@ -161,5 +163,10 @@ class ExploreThenCommit(ArmedBanditPolicy):
     def kernel_hyper(self, view, horizon):
         n_arms = view.n_arms
         if self.explore_per_arm is not None:
+            if horizon is not None and self.explore_per_arm * n_arms > horizon:
+                raise ParameterError(
+                    "explore_per_arm", self.explore_per_arm,
+                    f"must leave steps to commit: explore_per_arm x K = {self.explore_per_arm * n_arms} exceeds the "
+                    f"horizon T = {horizon} (K = {n_arms} arms)")
             return (self.explore_per_arm,)
         return (max(1, math.ceil((horizon / n_arms) ** (2.0 / 3.0))),)

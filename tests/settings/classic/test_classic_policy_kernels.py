@@ -258,6 +258,8 @@ def test_explore_then_commit_round_robin_then_best_mean(table, m, horizon, extra
     """m pulls per arm in round robin (default ``max(1, ceil((T/K)^(2/3)))``), then the best
     empirical mean forever."""
     k_arms = table.shape[1]
+    if m is not None:  # an exploration longer than the horizon is refused (tested below)
+        horizon = max(horizon, m * k_arms)
     policy = ExploreThenCommit(explore_per_arm=m).reset(k_arms, seed=seed, horizon=horizon)
     m_expected = m if m is not None else max(1, math.ceil((horizon / k_arms) ** (2.0 / 3.0)))
     n_rounds = m_expected * k_arms + extra
@@ -456,3 +458,10 @@ def test_gaussian_thompson_draws_from_the_conjugate_posterior(table, noise_std, 
         policy.update(arm, row[arm])
         counts[arm] += 1
         sums[arm] += row[arm]
+
+
+def test_explore_then_commit_refuses_an_exploration_longer_than_the_horizon():
+    with pytest.raises(ValueError, match="^explore_per_arm: must leave steps to commit"):
+        ExploreThenCommit(explore_per_arm=5).reset(3, seed=0, horizon=14)
+    ExploreThenCommit(explore_per_arm=5).reset(3, seed=0, horizon=15)
+    ExploreThenCommit(explore_per_arm=5).reset(3, seed=0)  # no horizon: nothing to check
