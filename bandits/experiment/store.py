@@ -191,7 +191,7 @@ def _shard_bytes(result: RunResult, policy: int) -> bytes:
     import io
 
     buffer = io.BytesIO()
-    np.savez(
+    np.savez_compressed(
         buffer,
         cumulative_regret=result.cumulative_regret[policy],
         cumulative_reward=result.cumulative_reward[policy],

@@ -82,7 +82,7 @@ class RecoveringBandit:
     #: Unit of the horizon and of record points (used in reports).
     time_unit: ClassVar[str] = "period"
     #: Record points: dense up to this many periods, then this many per decade.
-    record_density: ClassVar[tuple] = (10_000, 200)
+    record_density: ClassVar[tuple] = (100, 200)
     #: What the recorded regret is (the y label of the generic regret figures).
     regret_label: ClassVar[str] = "regret against gamma UB* (fluid bound)"
 

@@ -240,3 +240,31 @@ def test_a_full_disk_is_one_clear_error_and_the_finished_shards_are_kept(tmp_pat
     assert kept["incomplete"] == [0] and kept["corrupt"] == []
     resumed = run_experiment(config(), out)
     assert resumed["incomplete"] == []
+
+
+def test_default_record_points_are_sparse_and_end_at_the_horizon():
+    from bandits.runner import default_record_points
+
+    points = default_record_points(10_000)
+    assert points[:100].tolist() == list(range(1, 101)) and points[-1] == 10_000 and points.size <= 600
+    assert np.all(np.diff(points) > 0)
+    huge = default_record_points(2**63 - 1)
+    assert huge[-1] == 2**63 - 1 and huge.dtype == np.int64 and np.all(np.diff(huge) > 0)
+
+
+def test_the_default_experiment_fits_in_ten_megabytes_with_small_figures(tmp_path):
+    """experiments/default.toml (6 policies, T = 10^4, 100 replications) with its report: at
+    most 10 MB on disk (compressed shards, sparse record points; it was 96 MB), and every SVG
+    figure under 500 KB (it was 3.1 MB)."""
+    import zipfile
+
+    out = tmp_path / "default"
+    repo = Path(__file__).resolve().parents[2]
+    run_experiment(repo / "experiments" / "default.toml", out)
+    write_report(out)
+    total = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
+    assert total <= 10 * 2**20, total
+    assert all(path.stat().st_size < 500 * 2**10 for path in out.glob("*.svg"))
+    shard = next((out / "shards").rglob("*.npz"))
+    with zipfile.ZipFile(shard) as archive:
+        assert all(info.compress_type == zipfile.ZIP_DEFLATED for info in archive.infolist())
