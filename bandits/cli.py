@@ -164,13 +164,38 @@ def _signature_text(cls):
     return ", ".join(parts)
 
 
-def _first_line(cls, width: int = 110):
-    """The first sentence of the class docstring (its first paragraph, up to ". "), shortened to
-    ``width`` characters."""
+_ABBREVIATIONS = ("al.", "Sec.", "e.g.", "i.e.", "vs.", "Eq.", "Fig.", "ch.", "cf.", "et.")
+
+
+def _plain(text: str) -> str:
+    """Docstring markup as plain text: ``code`` -> code, :role:`~a.b.Name` -> Name,
+    :role:`text <target>` -> text."""
+    import re
+
+    text = re.sub(r":[a-z]+:`~?([^`<]*?)\s*<[^`>]*>`", r"\1", text)
+    text = re.sub(r":[a-z]+:`~?([^`]*)`", lambda m: m.group(1).rsplit(".", 1)[-1] if "~" in m.group(0) else m.group(1), text)
+    return text.replace("``", "")
+
+
+def _first_line(cls) -> str:
+    """The first sentence of the class docstring, whole and in plain text (a sentence ends at a
+    full stop followed by a space, not after an abbreviation such as "et al.")."""
     doc = inspect.getdoc(cls) or ""
-    paragraph = " ".join(doc.split("\n\n")[0].split())
-    sentence = paragraph.split(". ")[0].rstrip(".") + "."
-    return sentence if len(sentence) <= width else sentence[: width - 3] + "..."
+    paragraph = _plain(" ".join(doc.split("\n\n")[0].split()))
+    words = paragraph.split(" ")
+    sentence = []
+    for word in words:
+        sentence.append(word)
+        if word.endswith(".") and not word.endswith(_ABBREVIATIONS) and len(sentence) > 2:
+            break
+    text = " ".join(sentence)
+    return text if text.endswith(".") else text.rstrip(":;,") + "."
+
+
+def _wrapped(text: str, indent: str = "        ", width: int = 100) -> str:
+    import textwrap
+
+    return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=indent)
 
 
 def _list():
@@ -184,12 +209,12 @@ def _list():
             cls = resolve(reference)
             gym_id = f"regretlab/{name}-v0"
             print(f"    {name}({_signature_text(cls)})" + (f"  [{gym_id}]" if gym_id in setting.environments else ""))
-            print(f"        {_first_line(cls)}")
+            print(_wrapped(_first_line(cls)))
         print("  policies:")
         for name, reference in setting.policies.items():
             cls = resolve(reference)
             print(f"    {name}({_signature_text(cls)})")
-            print(f"        {_first_line(cls)}")
+            print(_wrapped(_first_line(cls)))
         print()
 
 

@@ -84,3 +84,12 @@ def test_version_and_already_complete(tmp_path, capsys):
     assert "already complete" not in capsys.readouterr().out
     assert main(["run", str(path), "--out", str(out), "--no-progress"]) == 0
     assert "already complete: " in capsys.readouterr().out
+
+
+def test_list_prints_whole_plain_text_descriptions(capsys):
+    assert main(["list"]) == 0
+    text = capsys.readouterr().out
+    assert "``" not in text and ":class:" not in text and ":func:" not in text and "shared/" not in text
+    descriptions = [line for line in text.splitlines() if line.startswith("        ")]
+    assert descriptions and not any(line.endswith("...") for line in descriptions)
+    assert "EXP3 for losses 1 - reward in [0, 1] (Auer et al., 2002; the form of Bubeck & Cesa-Bianchi," in text
