@@ -57,6 +57,8 @@ __all__ = [
     "ProjectSourceLocator",
     "project_source_stamp",
     "compiled_entry_point",
+    "is_cached",
+    "signature_of",
 ]
 
 _PROJECT_PACKAGES = ("bandits", "environments")
@@ -285,9 +287,27 @@ def _kernel_overload(reference):
     return constant
 
 
+def signature_of(args) -> tuple:
+    """The numba types of ``args``, string arguments typed as literals (kernel references)."""
+    return tuple(types.literal(a) if isinstance(a, str) else nb.typeof(a) for a in args)
+
+
 def compiled_entry_point(dispatcher, args):
-    """Compile (or load from the disk cache) ``dispatcher`` for the types of ``args``, string
-    arguments typed as literals (kernel references); return the native entry point, which accepts
-    arguments of exactly those types without numba's per-call type dispatch (~60 us)."""
-    signature = tuple(types.literal(a) if isinstance(a, str) else nb.typeof(a) for a in args)
-    return dispatcher.compile(signature)
+    """Compile (or load from the disk cache) ``dispatcher`` for the types of ``args``
+    (:func:`signature_of`); return the native entry point, which accepts arguments of exactly
+    those types without numba's per-call type dispatch (~60 us)."""
+    return dispatcher.compile(signature_of(args))
+
+
+def is_cached(dispatcher, args) -> bool:
+    """True if the disk cache holds ``dispatcher`` compiled for the types of ``args`` (as
+    :func:`compiled_entry_point` would type them), or it is compiled in this process already: then
+    the first call does not compile. False when numba's cache cannot be queried."""
+    signature = signature_of(args)
+    if signature in dispatcher.overloads:
+        return True
+    cache = getattr(dispatcher, "_cache", None)
+    try:
+        return cache is not None and cache.load_overload(signature, dispatcher.targetctx) is not None
+    except Exception:  # noqa: BLE001 - a cache we cannot read is a cache miss
+        return False

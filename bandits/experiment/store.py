@@ -202,6 +202,35 @@ def _shard_bytes(result: RunResult, policy: int) -> bytes:
     return buffer.getvalue()
 
 
+def _announce_compilation(config: ExperimentConfig, work) -> int:
+    """Say on standard error how many fused loops the run must compile first (those not in
+    numba's disk cache), so that a first run does not sit at 0% without a word. Returns that
+    number."""
+    import sys
+
+    from bandits.core.kernels import is_cached, signature_of
+    from bandits.core.rng import make_random_stream
+
+    probe = make_random_stream(np.random.default_rng(0))
+    policies = config.make_policies()
+    pairs = sorted({(e, p) for e, _, _, missing in work for p in missing})
+    seen, missing_loops = set(), 0
+    for e, p in pairs:
+        problem = config.environments[e][2]
+        fused = problem.fused_loop([policies[p]], config.horizon, config.record_points)
+        arguments = fused.arguments(0, 0, fused.allocate(1, 1), probe, probe)
+        key = (id(fused.loop), signature_of(arguments))
+        if key in seen:
+            continue
+        seen.add(key)
+        if not is_cached(fused.loop, arguments):
+            missing_loops += 1
+    if missing_loops:
+        print(f"compiling {missing_loops} of {len(seen)} fused loop(s) first (once: numba caches them on disk for "
+              "later runs)...", file=sys.stderr, flush=True)
+    return missing_loops
+
+
 def run_experiment(config, out, *, progress: bool = False) -> dict:
     """Run ``config`` (path, dict or :class:`ExperimentConfig`) into directory ``out``.
 
@@ -265,6 +294,7 @@ def _run_locked(config: ExperimentConfig, out: Path, progress: bool) -> dict:
         write_manifest(out, manifest)
     bar = None
     if progress and work:
+        _announce_compilation(config, work)
         from tqdm import tqdm
 
         total = sum((stop - start) * len(missing) for _, start, stop, missing in work)
