@@ -224,17 +224,22 @@ def check_epsilon(epsilon) -> float:
 
 
 NOISE_SCALES = ("per_phase", "composed")
+#: For :func:`set_common_parameters`: a parameter the policy class fixes (not a constructor argument).
+FIXED_BY_CLASS = object()
 
 
 def set_common_parameters(policy, epsilon, schedule, noise_scale, noise_multiplier, reserved_pulls, rank_tolerance):
     """Validate and store the hyper-parameters every fixed-budget policy has (see
-    :class:`~bandits.policies.private_bai.dp_bai.DPBAI` for their meaning)."""
+    :class:`~bandits.policies.private_bai.dp_bai.DPBAI` for their meaning); a ``schedule`` or
+    ``noise_scale`` of :data:`FIXED_BY_CLASS` leaves the class attribute in force."""
     from bandits.core.validation import check_choice, check_real
     from bandits.policies.private_bai.schedules import check_schedule
 
     policy.epsilon = check_epsilon(epsilon)
-    policy.schedule = check_schedule(schedule)
-    policy.noise_scale = check_choice("noise_scale", noise_scale, NOISE_SCALES)
+    if schedule is not FIXED_BY_CLASS:  # uniform allocation fixes its one-phase schedule
+        policy.schedule = check_schedule(schedule)
+    if noise_scale is not FIXED_BY_CLASS:
+        policy.noise_scale = check_choice("noise_scale", noise_scale, NOISE_SCALES)
     policy.noise_multiplier = check_real("noise_multiplier", noise_multiplier, low=0.0, low_open=True)
     policy.reserved_pulls = check_integer("reserved_pulls", reserved_pulls, low=0)
     policy.rank_tolerance = check_real("rank_tolerance", rank_tolerance, low=0.0, high=1.0, low_open=True, high_open=True)

@@ -8,7 +8,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bandits.policies.private_bai import phased_elimination as engine
-from bandits.policies.private_bai.face import PrivateBAIPolicy, set_common_parameters
+from bandits.policies.private_bai.face import (
+    FIXED_BY_CLASS,
+    PrivateBAIPolicy,
+    set_common_parameters,
+)
 
 __all__ = ["SequentialHalving", "UniformAllocation"]
 
@@ -51,8 +55,7 @@ class UniformAllocation(PrivateBAIPolicy):
     method: ClassVar[int] = engine.METHOD_UNIFORM
 
     def __init__(self, epsilon=1.0, noise_multiplier=1.0, reserved_pulls=0, rank_tolerance=1e-10):
-        set_common_parameters(self, epsilon, "single", "per_phase", noise_multiplier, reserved_pulls, rank_tolerance)
-        del self.schedule, self.noise_scale
+        set_common_parameters(self, epsilon, FIXED_BY_CLASS, FIXED_BY_CLASS, noise_multiplier, reserved_pulls, rank_tolerance)
 
     schedule: ClassVar[str] = "single"
     noise_scale: ClassVar[str] = "per_phase"
