@@ -9,7 +9,7 @@ import math
 import numba as nb
 import numpy as np
 
-from bandits.core.indices import kl_ucb_index
+from bandits.core.indices import bernoulli_kl, kl_ucb_index
 from bandits.core.rng import generator_of
 from bandits.core.selection import argmax_random_tie, nth_maximum
 from bandits.core.validation import check_real
@@ -103,11 +103,23 @@ class UCB1(ArmedBanditPolicy):
 # KL-UCB
 # ---------------------------------------------------------------------------------------------
 @nb.njit(cache=True, nogil=True)
+def kl_ucb_index_below(mean, best, d):
+    """True when the KL-UCB index ``max{q : kl(mean, q) <= d}`` is certainly below ``best``:
+    ``mean < best < 1`` and ``kl(mean, best) > d + 1e-9 (1 + d)``."""
+    if mean >= best or best >= 1.0 or mean >= 1.0:
+        return False
+    return bernoulli_kl(mean, best) > d + 1e-9 * (1.0 + d)
+
+
+@nb.njit(cache=True, nogil=True)
 def kl_ucb_select(state, hyper, t, rng):
     """KL-UCB with exploration threshold ``c ln t + c2 ln ln t`` (ln ln t taken as 0 for t < 3).
 
-    Only arms whose Pinsker bound ``mean + sqrt(threshold / (2 n))`` reaches the best exact
-    index found so far are solved exactly; the argmax and its ties are unchanged by this.
+    Only arms that may reach the best index found so far are solved exactly: an arm is skipped
+    when its Pinsker bound ``mean + sqrt(threshold / (2 n))`` is below that index, or when
+    ``n kl(mean, best) > threshold`` by more than a margin ``1e-9 (1 + threshold / n)`` (its
+    index is then below ``best``; the margin exceeds the error of the computed index, so the
+    argmax and its ties are unchanged by the skipping).
     """
     counts, sums, index = state
     c = hyper[0]
@@ -138,7 +150,12 @@ def kl_ucb_select(state, hyper, t, rng):
         if k != best_bound_arm:
             if index[k] >= best_exact:
                 n = counts[k]
-                index[k] = kl_ucb_index(sums[k] / n, threshold / n)
+                mean = sums[k] / n
+                d = threshold / n
+                if kl_ucb_index_below(mean, best_exact, d):
+                    index[k] = -1.0  # provably below the maximum
+                    continue
+                index[k] = kl_ucb_index(mean, d)
                 if index[k] > best_exact:
                     best_exact = index[k]
             else:

@@ -35,6 +35,8 @@ from bandits.policies.classic import (
     SuccessiveElimination,
     TsallisINF,
 )
+from bandits.core.indices import kl_ucb_index
+from bandits.policies.classic.index_policies import kl_ucb_index_below
 from classic_references import (
     INF,
     assert_is_distribution,
@@ -160,6 +162,26 @@ def test_ucb1_selects_an_argmax_of_the_reference_index(table, alpha, seed):
 
 
 @given(
+    mean=st.one_of(st.floats(0.0, 1.0), st.sampled_from([0.0, 1e-300, 0.5, 1.0 - 1e-12, 1.0])),
+    d=st.one_of(st.floats(-12.0, 1.0).map(lambda e: 10.0**e), st.floats(1e-6, 10.0)),
+    other_mean=st.floats(0.0, 1.0),
+    other_d=st.one_of(st.floats(-12.0, 1.0).map(lambda e: 10.0**e), st.floats(1e-6, 10.0)),
+    nudge=st.sampled_from([0.0, 1e-15, -1e-15, 1e-12, -1e-12, 1e-9, -1e-9]),
+)
+@example(mean=0.5, d=0.1, other_mean=0.5, other_d=0.1, nudge=0.0)  # equal indices: a tie, never skipped
+@example(mean=0.0, d=0.1, other_mean=0.0, other_d=0.1, nudge=0.0)
+def test_kl_ucb_skip_rule_never_skips_an_arm_that_could_reach_the_best(mean, d, other_mean, other_d, nudge):
+    """The KL skip in KL-UCB's select (``kl(mean, best) > d + 1e-9 (1 + d)``) fires only when the
+    arm's computed index is strictly below ``best``, with ``best`` another arm's computed index
+    (ties included: equal indices are never skipped), nudged around it."""
+    best = min(1.0, max(0.0, kl_ucb_index(other_mean, other_d) + nudge))
+    if kl_ucb_index_below(mean, best, d):
+        assert kl_ucb_index(mean, d) < best, (mean, d, best)
+    if mean == other_mean and d == other_d and nudge == 0.0:
+        assert not kl_ucb_index_below(mean, best, d)
+
+
+@given(
     table=reward_tables(max_rounds=30),
     c=st.one_of(st.just(1.0), st.floats(0.2, 3.0)),
     c_loglog=st.one_of(st.just(0.0), st.just(3.0), st.floats(0.0, 3.0)),
@@ -185,7 +207,7 @@ def test_kl_ucb_selects_an_argmax_of_the_reference_index(table, c, c_loglog, see
         state_index = policy.state[2]
         if max(index) < INF:
             for k in range(k_arms):
-                if state_index[k] == -1.0:  # pruned by the Pinsker bound: provably not the max
+                if state_index[k] == -1.0:  # skipped (Pinsker or KL bound): provably not the max
                     assert index[k] < max(index) + 1e-9 and k != arm
                 else:
                     assert abs(state_index[k] - index[k]) <= 1e-9, (k, state_index[k], index[k])
