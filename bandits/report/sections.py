@@ -45,11 +45,13 @@ def policy_style(index: int) -> dict:
 
 def save_figure(fig, out, name) -> str:
     """Save a matplotlib figure as ``name.png`` and ``name.svg`` in ``out`` (atomically); return
-    ``name``."""
+    ``name``. The layout engine (constrained layout) runs once, for the PNG; the SVG reuses the
+    positions it found (they do not depend on the resolution)."""
     for extension in ("png", "svg"):
         buffer = io.BytesIO()
         fig.savefig(buffer, format=extension, dpi=130)
         atomic_write_bytes(out / f"{name}.{extension}", buffer.getvalue())
+        fig.set_layout_engine("none")  # keep the positions just computed
     return name
 
 
