@@ -176,7 +176,7 @@ def _prune_other_stamps(directory: str, tag: str) -> None:
         return
     for name in names:
         stem = name.split(".py", 1)[0] if ".py" in name else ""
-        if not name.endswith((".nbi", ".nbc")) or not stem:
+        if not name.endswith((".nbi", ".nbc", ".nbi.lock")) or not stem:
             continue
         last = stem.rsplit("-", 1)[-1]
         stale = last.isdigit() or (  # no tag: written before stamps were part of the name
@@ -217,7 +217,45 @@ def _install_locator(caching_module=caching) -> bool:
     locators = caching_module.CacheImpl._locator_classes
     if ProjectSourceLocator not in locators:
         locators.insert(0, ProjectSourceLocator)
+    _install_locked_save(caching_module)
     return True
+
+
+def _install_locked_save(caching_module) -> None:
+    """Make numba's cache writes of this project's functions safe between processes.
+
+    numba saves a compiled overload by reading the function's cache index, choosing the first data
+    file number the index does not use, and rewriting the index. Two processes compiling two
+    signatures of one function at the same time (the fused loop of two policies, compiled ahead
+    in parallel, or two runs started together on an empty cache) can both choose number 1: one
+    index entry is lost, and the surviving entry can point at the other signature's machine code.
+    This wraps ``IndexDataCacheFile.save`` in an exclusive ``fcntl`` lock on ``<index>.lock`` for
+    the index files of this project's functions (their names carry the source stamp tag), so the
+    read-choose-write sequence is atomic. Without ``fcntl`` (Windows) saves are left as they are.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        return
+    cache_file_class = getattr(caching_module, "IndexDataCacheFile", None)
+    original = getattr(cache_file_class, "save", None)
+    if original is None or getattr(original, "_regretlab_locked", False):
+        return
+
+    @functools.wraps(original)
+    def save(self, key, data):
+        index_path = getattr(self, "_index_path", "")
+        if f"-{project_source_stamp()[:_STAMP_TAG_LENGTH]}.py" not in os.path.basename(index_path):
+            return original(self, key, data)
+        with open(index_path + ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                return original(self, key, data)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    save._regretlab_locked = True
+    cache_file_class.save = save
 
 
 ProjectSourceLocator = None

@@ -137,3 +137,50 @@ def test_a_changed_numba_caching_api_falls_back_to_a_cache_per_source_version(mo
     with pytest.warns(RuntimeWarning):
         kernels._install_locator(changed)
     assert nb.config.CACHE_DIR == str(tmp_path / "mine")
+
+
+def _save_entries(cache_dir, filename_base, worker, count, locked, start):
+    """Save ``count`` entries (this worker's keys) into one numba cache index (a spawned process),
+    after every worker has reached the ``start`` barrier."""
+    from numba.core import caching
+
+    import bandits.core.kernels  # noqa: F401 - installs the locked save
+
+    cache_file = caching.IndexDataCacheFile(cache_path=cache_dir, filename_base=filename_base, source_stamp="stamp")
+    save = caching.IndexDataCacheFile.save if locked else caching.IndexDataCacheFile.save.__wrapped__
+    start.wait(timeout=120)
+    for i in range(count):
+        save(cache_file, ("signature", worker, i), {"machine code of": (worker, i)})
+
+
+def _concurrent_saves(tmp_path, locked, workers=4, count=40):
+    import multiprocessing
+
+    tag = project_source_stamp()[:12]
+    base = f"loop.run_replication-1-{tag}.py311"
+    tmp_path.mkdir()  # numba creates the cache directory before it saves
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(workers)
+    processes = [context.Process(target=_save_entries, args=(str(tmp_path), base, w, count, locked, start))
+                 for w in range(workers)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    from numba.core import caching
+
+    cache_file = caching.IndexDataCacheFile(cache_path=str(tmp_path), filename_base=base, source_stamp="stamp")
+    found = {(w, i): cache_file.load(("signature", w, i)) for w in range(workers) for i in range(count)}
+    return {key: value == {"machine code of": key} for key, value in found.items()}
+
+
+def test_concurrent_cache_saves_of_one_function_lose_nothing_and_never_cross_signatures(tmp_path):
+    """Processes compiling different signatures of one function at once (the fused loops compiled
+    ahead in parallel) save into one numba cache index. numba's own save can lose entries or point
+    one signature at another's machine code; the locked save keeps every entry, each with its own
+    data. The unlocked save is run too, as evidence that the workload does race."""
+    locked = _concurrent_saves(tmp_path / "locked", locked=True)
+    assert all(locked.values()), sorted(key for key, ok in locked.items() if not ok)[:5]
+    unlocked = _concurrent_saves(tmp_path / "unlocked", locked=False)
+    assert not all(unlocked.values())  # the race the lock prevents is real on this workload
