@@ -28,6 +28,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from bandits.core.array_copy import copy_into
 from bandits.core.kernels import kernel
 from bandits.core.protocols import FusedLoop
 from environments.cascading.dynamics import cascade_initial_state, cascade_step
@@ -112,7 +113,7 @@ def run_cascading_replication(
         reward_out[next_record] = total_reward
         clicks_out[next_record] = clicks
         next_record += 1
-    counts_out[:] = counts
+    copy_into(counts_out, counts)
     stop_out[0] = episodes_used
     stop_out[1] = stopped
     stop_out[2] = last_gap

@@ -26,6 +26,7 @@ import itertools
 import numba as nb
 import numpy as np
 
+from bandits.core.array_copy import copy_into
 from bandits.core.validation import check_integer
 
 __all__ = [
@@ -70,7 +71,7 @@ def _sort_by_weight_descending(order, n, w):
             keys[i] = -w[order[i]]
         permutation = np.argsort(keys, kind="mergesort")
         sorted_items = order[:n][permutation]
-        order[:n] = sorted_items
+        copy_into(order[:n], sorted_items)
 
 
 @nb.njit(cache=True, nogil=True)

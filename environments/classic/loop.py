@@ -11,6 +11,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from bandits.core.array_copy import copy_into
 from bandits.core.kernels import kernel, kernel_reference
 from bandits.core.protocols import FusedLoop
 
@@ -62,7 +63,7 @@ def run_classic_replication(
             regret_out[next_record] = cumulative_regret
             reward_out[next_record] = cumulative_reward
             next_record += 1
-    counts_out[:] = counts
+    copy_into(counts_out, counts)
 
 
 class ClassicLoop(FusedLoop):

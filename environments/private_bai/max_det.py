@@ -40,6 +40,7 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
+from bandits.core.array_copy import copy_into
 from bandits.core.validation import (
     ParameterError,
     check_choice,
@@ -111,7 +112,7 @@ def max_det_exact(vectors, out_indices):
         value = _subset_abs_det(vectors, current, work)
         if value > best:
             best = value
-            out_indices[:] = current
+            copy_into(out_indices, current)
         # next combination in lexicographic order
         i = k - 1
         while i >= 0 and current[i] == n - k + i:

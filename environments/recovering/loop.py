@@ -19,6 +19,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from bandits.core.array_copy import copy_into
 from bandits.core.kernels import kernel
 from bandits.core.protocols import FusedLoop
 from environments.recovering.dynamics import recovering_env_init, recovering_step
@@ -107,8 +108,8 @@ def run_recovering_replication(
     next_record = 0
     n_records = record_points.size
     for t in range(1, horizon + 1):
-        idle_before[:] = idle
-        idle_seen[:] = idle
+        copy_into(idle_before, idle)
+        copy_into(idle_seen, idle)
         n = kernel(policy_select)(state, hyper, t, idle_seen, policy_stream, pulled)
         status = canonical_pull_set(pulled, n, n_arms, max_pulls)
         if status != 0:
@@ -130,8 +131,8 @@ def run_recovering_replication(
             reward_out[next_record] = total_reward
             expected_out[next_record] = total_expected
             next_record += 1
-    counts_out[:] = counts
-    idle_counts_out[:, :] = idle_counts
+    copy_into(counts_out, counts)
+    copy_into(idle_counts_out, idle_counts)
 
 
 class RecoveringLoop(FusedLoop):

@@ -17,10 +17,17 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from bandits.core.array_copy import copy_into
 from bandits.core.kernels import kernel
 from bandits.core.protocols import FusedLoop
 from bandits.core.validation import check_integer
-from environments.streaming.dynamics import ENV_NEXT_ARM, ENV_PEAK_MEMORY, ENV_PULLS_USED, stream_apply, stream_env_init
+from environments.streaming.dynamics import (
+    ENV_NEXT_ARM,
+    ENV_PEAK_MEMORY,
+    ENV_PULLS_USED,
+    stream_apply,
+    stream_env_init,
+)
 from environments.streaming.protocol import (
     COMMIT,
     ERR_TOO_MANY_OPERATIONS,
@@ -135,7 +142,7 @@ def run_streaming_replication(
         reward_out[next_record] = reward
         next_record += 1
     if keep_counts:
-        counts_out[:] = counts
+        copy_into(counts_out, counts)
     float_out[_F_EXACT] = exact
     float_out[_F_OFFICIAL] = official
     float_out[_F_EXPLORE_REGRET] = explore_regret

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from bandits.core.array_copy import copy_into
 from bandits.core.kernels import kernel
 from bandits.core.protocols import FusedLoop
 from environments.tallying.dynamics import tally_env_init, tally_step
@@ -81,7 +82,7 @@ def run_tallying_replication(
             loss_out[next_record] = total_loss
             switches_out[next_record] = switches
             next_record += 1
-    counts_out[:] = counts
+    copy_into(counts_out, counts)
 
 
 class TallyingLoop(FusedLoop):

@@ -58,6 +58,7 @@ import math
 import numba as nb
 import numpy as np
 
+from bandits.core.array_copy import copy_into
 from bandits.core.rng import generator_of
 from bandits.policies.private_bai.designs import apportion, g_optimal_design
 from environments.private_bai.linear_algebra import (
@@ -167,7 +168,7 @@ def _plan_phase(state, hyper, phase):
     d = features.shape[1]
     sub = np.empty((n_active, d))
     for i in range(n_active):
-        sub[i, :] = features[active[i]]
+        copy_into(sub[i], features[active[i]])
     basis = np.zeros((d, d))
     rank = span_basis(sub, hyper[7], basis)
     counters[_DIM] = rank

@@ -37,6 +37,7 @@ import math
 import numba as nb
 import numpy as np
 
+from bandits.core.array_copy import copy_into
 from bandits.core.validation import (
     ParameterError,
     check_choice,
@@ -179,7 +180,7 @@ def periodic_ucb_select(state, hyper, t, idle, rng, pulled_out):
     if t >= epoch[0] or epoch[3] != 0:
         optimistic_table(counts, sums, ucb_scale, log_term, tighten, ucb)
         plan_schedule(ucb, capacity, rounding, rng, z, periods, offsets)
-        counts_at_start[:, :] = counts
+        copy_into(counts_at_start, counts)
         epoch[3] = 0
         epoch[0] = t + min(epoch[1], _INT64_MAX - t)  # saturating: no int64 overflow
         if epoch_rule == TIME_DOUBLING:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from bandits.core.array_copy import copy_into
 from bandits.core.rng import generator_of
 from bandits.core.selection import argmax_random_tie
 from environments.recovering.planning import (
@@ -70,7 +71,7 @@ def top_k(values, k, rng, scratch, out):
     """Write the indices of the ``k`` largest entries of ``values`` into ``out[:k]`` (ties
     uniformly at random; entries equal to ``-inf`` are never chosen) and return how many were
     written. ``scratch`` is a float64 array of the same size."""
-    scratch[:] = values
+    copy_into(scratch, values)
     n = 0
     for j in range(k):
         i = argmax_random_tie(scratch, rng)

@@ -36,9 +36,17 @@ import math
 import numba as nb
 import numpy as np
 
-from environments.solver_tuning.linear_solvers.csr import _csr_ssor, _diagonal_positions, csr_matvec_kernel
+from bandits.core.array_copy import copy_into
+from environments.solver_tuning.linear_solvers.csr import (
+    _csr_ssor,
+    _diagonal_positions,
+    csr_matvec_kernel,
+)
 from environments.solver_tuning.linear_solvers.reductions import _cg_step, _dot, _norm
-from environments.solver_tuning.linear_solvers.stencil import _stencil_ssor, stencil_matvec_kernel
+from environments.solver_tuning.linear_solvers.stencil import (
+    _stencil_ssor,
+    stencil_matvec_kernel,
+)
 from environments.solver_tuning.linear_solvers.validation import (
     _check_csr,
     _check_solver,
@@ -106,7 +114,7 @@ def _pcg(indptr, indices, data, n_side, diag, off, b, x0, omega, tol, max_iter, 
         if rho == 0.0 or not math.isfinite(rho):
             break
         if it == 1:
-            p[:] = z
+            copy_into(p, z)
         else:
             beta = rho / rho1
             if beta == 0.0 or not math.isfinite(beta):
