@@ -314,3 +314,12 @@ def replication_generator_states(root_seed: int, replications) -> list:
         raise ValueError(f"replications: must be integers >= 0, got {indices.min()}")
     words = _pcg64_seed_words(_int_words(int(root_seed)), indices.astype(np.uint64))
     return [(pcg64_state(words[i, 0]), pcg64_state(words[i, 1])) for i in range(indices.size)]
+
+
+def replication_seeding_compiled() -> bool:
+    """True when the compiled kernel of :func:`replication_generator_states` is in this process
+    or in numba's disk cache (a first run compiles it; see ``bandits.experiment.compile_ahead``)."""
+    from bandits.core.kernels import is_cached
+
+    words = np.zeros(1, np.uint64)
+    return is_cached(_pcg64_seed_words, (words, words))

@@ -202,33 +202,26 @@ def _shard_bytes(result: RunResult, policy: int) -> bytes:
     return buffer.getvalue()
 
 
-def _announce_compilation(config: ExperimentConfig, work) -> int:
-    """Say on standard error how many fused loops the run must compile first (those not in
-    numba's disk cache), so that a first run does not sit at 0% without a word. Returns that
-    number."""
+def _compile_first(config: ExperimentConfig, work, progress: bool) -> int:
+    """Compile the fused loops the run needs that numba's disk cache lacks, in parallel worker
+    processes when there are two or more (:mod:`bandits.experiment.compile_ahead`); with
+    ``progress``, say so on standard error first, with a count, so that a first run does not sit
+    at 0% without a word. Returns the number of loops that were missing."""
     import sys
 
-    from bandits.core.kernels import is_cached, signature_of
-    from bandits.core.rng import make_random_stream
+    from bandits.core.rng import replication_seeding_compiled
+    from bandits.experiment.compile_ahead import available_cores, compile_ahead, missing_loops
 
-    probe = make_random_stream(np.random.default_rng(0))
-    policies = config.make_policies()
-    pairs = sorted({(e, p) for e, _, _, missing in work for p in missing})
-    seen, missing_loops = set(), 0
-    for e, p in pairs:
-        problem = config.environments[e][2]
-        fused = problem.fused_loop([policies[p]], config.horizon, config.record_points)
-        arguments = fused.arguments(0, 0, fused.allocate(1, 1), probe, probe)
-        key = (id(fused.loop), signature_of(arguments))
-        if key in seen:
-            continue
-        seen.add(key)
-        if not is_cached(fused.loop, arguments):
-            missing_loops += 1
-    if missing_loops:
-        print(f"compiling {missing_loops} of {len(seen)} fused loop(s) first (once: numba caches them on disk for "
-              "later runs)...", file=sys.stderr, flush=True)
-    return missing_loops
+    loops, distinct = missing_loops(config, [(e, p) for e, _, _, missing in work for p in missing])
+    if not loops:
+        return 0
+    processes = min(len(loops) + (not replication_seeding_compiled()), available_cores())
+    if progress:
+        where = f" in {processes} processes" if processes >= 2 else ""
+        print(f"compiling {len(loops)} of {distinct} fused loop(s) first{where} (once: numba caches them on disk "
+              "for later runs)...", file=sys.stderr, flush=True)
+    compile_ahead(config, loops, processes=processes)
+    return len(loops)
 
 
 def run_experiment(config, out, *, progress: bool = False) -> dict:
@@ -292,9 +285,10 @@ def _run_locked(config: ExperimentConfig, out: Path, progress: bool) -> dict:
     if fresh or work:
         manifest["finished"] = None
         write_manifest(out, manifest)
+    if work:
+        _compile_first(config, work, progress)
     bar = None
     if progress and work:
-        _announce_compilation(config, work)
         from tqdm import tqdm
 
         total = sum((stop - start) * len(missing) for _, start, stop, missing in work)

@@ -1,5 +1,7 @@
 """A first run says that it compiles, and how many loops: with an empty numba cache the command
-line announces the fused loops it must compile; with a warm cache it says nothing."""
+line announces the fused loops it must compile, compiles them in parallel processes that fill the
+disk cache, and computes the same numbers as a run in this process; with a warm cache it says
+nothing. Compiling ahead survives workers that cannot start."""
 
 from __future__ import annotations
 
@@ -9,8 +11,18 @@ import sys
 from pathlib import Path
 
 import numba as nb
+import numpy as np
+import pytest
 
 from bandits.core.kernels import is_cached
+from bandits.core.rng import replication_generator_states
+from bandits.experiment import load_config, load_results
+from bandits.experiment.compile_ahead import (
+    available_cores,
+    compile_ahead,
+    missing_loops,
+)
+from bandits.runner import run
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = """name = "cold"
@@ -48,6 +60,43 @@ def test_a_cold_run_announces_its_compilation_and_a_warm_one_does_not(tmp_path):
 
     cold = regretlab_run("first")
     assert cold.returncode == 0, cold.stderr
-    assert "compiling 2 of 2 fused loop(s) first (once: numba caches them on disk" in cold.stderr
+    # two loops and the replication seeding to compile: two processes on a machine with two cores
+    where = " in 2 processes" if available_cores() >= 2 else ""
+    assert f"compiling 2 of 2 fused loop(s) first{where} (once: numba caches them on disk" in cold.stderr
     warm = regretlab_run("second")
     assert warm.returncode == 0 and "compiling" not in warm.stderr
+    # the loops compiled ahead (some by a worker process, loaded from disk) compute what this
+    # process computes with its own compilation
+    loaded = load_config(config)
+    expected = run(loaded.environments[0][2], loaded.make_policies(), horizon=loaded.horizon,
+                   n_replications=loaded.n_replications, seed=loaded.seed, record_points=loaded.record_points)
+    for directory in ("first", "second"):
+        result = load_results(tmp_path / directory)["environments"][0].result
+        np.testing.assert_array_equal(result.cumulative_regret, expected.cumulative_regret)
+        np.testing.assert_array_equal(result.pull_counts, expected.pull_counts)
+
+
+def test_compiling_ahead_falls_back_to_this_process_when_workers_cannot_start(tmp_path, monkeypatch):
+    """A worker that cannot start is not an error: this process compiles the loops itself."""
+    config = tmp_path / "cold.toml"
+    config.write_text(CONFIG)
+    loaded = load_config(config)
+    loops, distinct = missing_loops(loaded, [(0, 0), (0, 1), (0, 1)])
+    assert distinct == 2 and len(loops) <= 2
+
+    def cannot_start(*args, **kwargs):
+        raise OSError("no processes left")
+
+    monkeypatch.setattr("bandits.experiment.compile_ahead.subprocess.Popen", cannot_start)
+    compile_ahead(loaded, [(0, 0), (0, 1)], processes=2)
+    assert missing_loops(loaded, [(0, 0), (0, 1)]) == ([], 2)
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_compile_ahead_starts_a_worker_only_when_there_is_work_for_two(tmp_path, processes):
+    config = tmp_path / "cold.toml"
+    config.write_text(CONFIG)
+    loaded = load_config(config)
+    replication_generator_states(0, [0])  # the seeding compiled here: one queue item per loop
+    assert compile_ahead(loaded, [], processes=processes) == 0
+    assert compile_ahead(loaded, [(0, 0)], processes=processes) == 0  # one item (seeding compiled here)
