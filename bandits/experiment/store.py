@@ -155,11 +155,25 @@ def _check_target(out: Path) -> None:
             if not parent.is_dir():
                 raise ResultDirectoryError(f"out: {parent} is a file, so {out} cannot be created; choose another path")
             if not (out.exists() or os.access(parent, os.W_OK | os.X_OK)):
+                if _read_only_file_system(parent):
+                    raise ResultDirectoryError(f"out: cannot create {out}: {parent} is on a read-only file system; "
+                                               "choose a directory on a writable one")
                 raise ResultDirectoryError(f"out: cannot create {out}: {parent} is not writable; "
                                            "choose a directory you can write to")
             break
     if out.exists() and not os.access(out, os.W_OK | os.X_OK):
+        if _read_only_file_system(out):
+            raise ResultDirectoryError(f"out: cannot write to {out}: it is on a read-only file system; "
+                                       "choose a directory on a writable one")
         raise ResultDirectoryError(f"out: cannot write to {out}: permission denied; choose a directory you can write to")
+
+
+def _read_only_file_system(path: Path) -> bool:
+    """True when ``path`` lies on a file system mounted read-only (where the system says so)."""
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (AttributeError, OSError):  # not POSIX, or the path vanished
+        return False
 
 
 def _existing_manifest(config: ExperimentConfig, out: Path):

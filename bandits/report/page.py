@@ -16,6 +16,7 @@ from pathlib import Path
 from bandits.core.atomic_files import atomic_write_bytes
 from bandits.core.registry import problem_class, resolve, setting_of
 from bandits.experiment import ResultDirectoryError, load_results
+from bandits.experiment.result_directory import os_error_message
 from bandits.report.regret import regret_section
 
 __all__ = ["write_report"]
@@ -36,9 +37,17 @@ def _html_table(header, rows):
 def write_report(out) -> Path:
     """Write figures, ``report.md`` and ``report.html`` into result directory ``out``; return the
     path of ``report.md``. A setting adds its own figures and tables through the
-    ``report_section`` of its registry record."""
+    ``report_section`` of its registry record. A directory the report cannot be written to (a
+    read-only file system, a full disk) raises :class:`ResultDirectoryError` naming it."""
     out = Path(out)
     results = load_results(out)
+    try:
+        return _write_report(out, results)
+    except OSError as error:
+        raise ResultDirectoryError(os_error_message(out, error, "write the report into")) from None
+
+
+def _write_report(out: Path, results: dict) -> Path:
     if results["corrupt"]:
         names = ", ".join(results["corrupt"][:3]) + (" ..." if len(results["corrupt"]) > 3 else "")
         raise ResultDirectoryError(f"out: {len(results['corrupt'])} shard(s) of {out} are corrupt (their content does "

@@ -268,3 +268,46 @@ def test_the_default_experiment_fits_in_ten_megabytes_with_small_figures(tmp_pat
     shard = next((out / "shards").rglob("*.npz"))
     with zipfile.ZipFile(shard) as archive:
         assert all(info.compress_type == zipfile.ZIP_DEFLATED for info in archive.infolist())
+
+
+@pytest.fixture
+def remountable_file_system(tmp_path):
+    """A small tmpfs mounted under ``tmp_path`` (needs the right to mount: skipped otherwise);
+    yields a function that remounts it read-only."""
+    import shutil
+    import subprocess
+
+    mount_point = tmp_path / "volume"
+    mount_point.mkdir()
+    if shutil.which("mount") is None or subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount_point)], capture_output=True
+    ).returncode != 0:
+        pytest.skip("cannot mount a file system here (needs root with CAP_SYS_ADMIN)")
+
+    def make_read_only():
+        subprocess.run(["mount", "-o", "remount,ro", str(mount_point)], check=True, capture_output=True)
+
+    try:
+        yield mount_point, make_read_only
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
+
+
+def test_a_read_only_file_system_is_one_clear_error_and_its_results_still_load(remountable_file_system, tmp_path,
+                                                                               capsys):
+    """A real read-only file system: results written before it became read-only load; a run
+    into it and a report rewrite each end with one line naming the path (exit 2)."""
+    volume, make_read_only = remountable_file_system
+    path = tmp_path / "config.toml"
+    path.write_text('name = "x"\nhorizon = 10\nn_replications = 2\n'
+                    '[[environments]]\nname = "BernoulliBandit"\nmeans = [0.5, 0.6]\n[[policies]]\nname = "ucb1"\n')
+    assert main(["run", str(path), "--out", str(volume / "done"), "--no-progress", "--no-report"]) == 0
+    make_read_only()
+    assert load_results(volume / "done")["incomplete"] == []
+    capsys.readouterr()
+    assert main(["run", str(path), "--out", str(volume / "new"), "--no-progress"]) == 2
+    error = capsys.readouterr().err
+    assert "Traceback" not in error and error.count("\n") == 1 and "read-only" in error and str(volume) in error
+    assert main(["report", str(volume / "done")]) == 2
+    error = capsys.readouterr().err
+    assert "Traceback" not in error and error.count("\n") == 1 and "read-only" in error
