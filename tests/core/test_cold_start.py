@@ -100,3 +100,40 @@ def test_compile_ahead_starts_a_worker_only_when_there_is_work_for_two(tmp_path,
     replication_generator_states(0, [0])  # the seeding compiled here: one queue item per loop
     assert compile_ahead(loaded, [], processes=processes) == 0
     assert compile_ahead(loaded, [(0, 0)], processes=processes) == 0  # one item (seeding compiled here)
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (Linux /proc)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists() or available_cores() < 2,
+                    reason="needs Linux /proc and two cores (a worker process)")
+def test_ctrl_c_while_compiling_ahead_stops_the_workers_and_says_how_to_resume(tmp_path):
+    import signal
+    import time
+
+    config = tmp_path / "cold.toml"
+    config.write_text(CONFIG)
+    env = dict(os.environ, PYTHONPATH=str(REPO), NUMBA_CACHE_DIR=str(tmp_path / "numba-cache"))
+    process = subprocess.Popen([sys.executable, "-m", "bandits.cli", "run", str(config), "--out", str(tmp_path / "out")],
+                               env=env, cwd=REPO, stderr=subprocess.PIPE, text=True)
+    assert "compiling" in process.stderr.readline()
+    deadline = time.monotonic() + 60
+    while not (workers := _children(process.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert workers, "no worker process was started"
+    process.send_signal(signal.SIGINT)  # to the main process only, as a parent process would
+    _, error = process.communicate(timeout=120)
+    assert process.returncode == 130, error
+    assert "run the same command again to resume" in error
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists(), f"worker {pid} outlived the run"
