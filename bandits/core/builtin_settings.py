@@ -30,6 +30,7 @@ CLASSIC = Setting(
     problems={
         "BernoulliBandit": "environments.classic:BernoulliBandit",
         "GaussianBandit": "environments.classic:GaussianBandit",
+        "EvenlySpacedBernoulliBandit": "environments.classic:EvenlySpacedBernoulliBandit",
     },
     environments={
         "regretlab/BernoulliBandit-v0": "environments.classic:BernoulliBanditEnv",

@@ -42,7 +42,7 @@ def _loop_and_arguments(config, policies, environment: int, policy: int):
 
     probe = make_random_stream(np.random.default_rng(0))
     problem = config.environments[environment][2]
-    fused = problem.fused_loop([policies[policy]], config.horizon, config.record_points)
+    fused = problem.fused_loop([policies[policy]], config.horizon_of(environment), config.record_points_of(environment))
     return fused.loop, fused.arguments(0, 0, fused.allocate(1, 1), probe, probe)
 
 

@@ -42,6 +42,7 @@ from bandits.core.registry import (
     problem_names,
 )
 from bandits.core.validation import ParameterError, check_integer
+from bandits.experiment.sweeps import cell_path, expand_entries
 from bandits.runner import (
     DEFAULT_RECORD_DENSITY,
     MAX_HORIZON,
@@ -58,6 +59,8 @@ TOP_LEVEL_KEYS = {
     "record_points", "environments", "policies",
 }
 DEFAULT_CHUNK_SIZE = 10
+#: Keys of an environment entry that are not the problem's parameters.
+ENVIRONMENT_KEYS = {"name", "horizon"}
 
 
 class ConfigError(ValueError):
@@ -83,10 +86,28 @@ class ExperimentConfig:
     environments: tuple  # of (name, params dict, problem)
     policies: tuple  # of (name, params dict, Policy)
     raw: dict  # the normalised configuration, as written to the manifest
+    horizons: tuple = ()  # per environment (its own horizon, or the experiment's)
+    environment_record_points: tuple = ()  # per environment
+    environment_cells: tuple = ()  # per environment: its sweeps.Cell (origin entry, swept values)
+    policy_cells: tuple = ()  # per policy: its sweeps.Cell
 
     def make_policies(self):
         """Fresh policy objects (the config's own are never run)."""
         return [policy_class(name)(**params) for name, params, _ in self.policies]
+
+    def horizon_of(self, environment: int) -> int:
+        """The horizon of environment ``environment`` (its own when its entry sets or sweeps
+        one, else the experiment's)."""
+        return self.horizons[environment] if self.horizons else self.horizon
+
+    def record_points_of(self, environment: int) -> np.ndarray:
+        """The record points of environment ``environment`` (for its horizon)."""
+        return self.environment_record_points[environment] if self.environment_record_points else self.record_points
+
+    @property
+    def swept(self) -> bool:
+        """True when an entry of the experiment carries a sweep."""
+        return any(cell.values for cell in (*self.environment_cells, *self.policy_cells))
 
 
 def _read_source(source):
@@ -163,7 +184,16 @@ def _check_int(problems, path, value, low):
         return None
 
 
-def _record_points(raw, horizon, problems, density=DEFAULT_RECORD_DENSITY):
+def _check_horizon(problems, path, value):
+    horizon = _check_int(problems, path, value, 1)
+    if horizon is not None and horizon > MAX_HORIZON:
+        problems.append(f"{path}: must be at most 2^63 - 1 = {MAX_HORIZON} (time counters are 64-bit integers), "
+                        f"got {horizon}")
+        return None
+    return horizon
+
+
+def _record_points(raw, horizon, problems, density=DEFAULT_RECORD_DENSITY, where=""):
     if horizon is None:
         return None
     if raw is None:
@@ -183,7 +213,8 @@ def _record_points(raw, horizon, problems, density=DEFAULT_RECORD_DENSITY):
             return None
         points = np.array(raw, dtype=np.int64)
         if points[0] < 1 or points[-1] > horizon or np.any(np.diff(points) <= 0):
-            problems.append(f"record_points: must be strictly increasing steps in [1, horizon={horizon}], got {raw!r}")
+            problems.append(f"record_points: must be strictly increasing steps in [1, horizon={horizon}]{where}, "
+                            f"got {raw!r}")
             return None
         return points
     problems.append(f"record_points: must be a table {{dense_until, per_decade}} or a list of steps, got {raw!r}")
@@ -204,25 +235,30 @@ def memory_estimate(environments, n_policies, n_replications, record_points) -> 
     """Bytes the results of an experiment take in memory when loaded (as ``run_experiment``
     does at its end): per environment, policy and replication, two float64 curves of the record
     points, the pull counts (one int64 per arm or item) and the kernel time, counted twice (the
-    shards are concatenated, then stacked)."""
+    shards are concatenated, then stacked). ``record_points``: one array for every environment,
+    or a sequence of arrays, one per environment."""
+    per_environment = (record_points if isinstance(record_points, (list, tuple))
+                       else [record_points] * len(environments))
     total = 0
-    for _, _, problem in environments:
+    for (_, _, problem), points in zip(environments, per_environment):
         counted = getattr(problem, "n_arms", None) or getattr(problem, "n_items", None) or 0
-        per_replication = 8 * (2 * len(record_points) + int(counted) + 1)
+        per_replication = 8 * (2 * len(points) + int(counted) + 1)
         total += 2 * n_policies * n_replications * per_replication
     return total
 
 
 def _check_memory(problems, environments, n_policies, n_replications, record_points):
     available = physical_memory()
-    if not available or record_points is None or n_replications is None:
+    if not available or n_replications is None or any(points is None for points in record_points):
         return
-    needed = memory_estimate(environments, n_policies, n_replications, record_points)
+    needed = memory_estimate(environments, n_policies, n_replications, list(record_points))
     if needed > 0.75 * available:
+        largest = max(len(points) for points in record_points)
         problems.append(
             f"n_replications: the results would need about {needed / 2**30:,.1f} GiB of memory ({n_policies} "
-            f"policies x {n_replications:,} replications x {len(record_points):,} record points, per environment), "
-            f"more than this machine's {available / 2**30:,.1f} GiB allows; use fewer replications or record points")
+            f"policies x {n_replications:,} replications x up to {largest:,} record points, for "
+            f"{len(environments)} environment(s)), more than this machine's {available / 2**30:,.1f} GiB allows; "
+            "use fewer replications or record points")
 
 
 def load_config(source) -> ExperimentConfig:
@@ -240,11 +276,7 @@ def load_config(source) -> ExperimentConfig:
     name = data.get("name", default_name)
     if not isinstance(name, str) or not name:
         problems.append(f"name: must be a non-empty string, got {name!r}")
-    horizon = _check_int(problems, "horizon", data.get("horizon"), 1) if "horizon" in data else None
-    if horizon is not None and horizon > MAX_HORIZON:
-        problems.append(f"horizon: must be at most 2^63 - 1 = {MAX_HORIZON} (time counters are 64-bit integers), "
-                        f"got {horizon}")
-        horizon = None
+    horizon = _check_horizon(problems, "horizon", data["horizon"]) if "horizon" in data else None
     if "horizon" not in data:
         problems.append("horizon: required (steps per replication, an integer >= 1)")
     n_replications = None
@@ -255,17 +287,23 @@ def load_config(source) -> ExperimentConfig:
     seed = _check_int(problems, "seed", data.get("seed", 0), 0)
     n_jobs = _check_int(problems, "n_jobs", data.get("n_jobs", 1), 1)
     chunk_size = _check_int(problems, "chunk_size", data.get("chunk_size", DEFAULT_CHUNK_SIZE), 1)
-    environments = []
+    environments, environment_cells, horizons = [], [], []
     raw_envs = data.get("environments")
     if not isinstance(raw_envs, list) or not raw_envs:
         problems.append("environments: required, a non-empty list of tables [[environments]] with a name")
         raw_envs = []
-    for i, entry in enumerate(raw_envs):
-        path = f"environments[{i}]"
+    env_cells = expand_entries("environments", raw_envs, problems)
+    for cell in env_cells:
+        path, entry = cell_path("environments", cell), cell.entry
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             problems.append(f"{path}.name: required, one of {', '.join(sorted(problem_names()) + sorted(environment_ids()))}")
             continue
-        params = {k: v for k, v in entry.items() if k != "name"}
+        own_horizon = horizon
+        if "horizon" in entry:  # an environment's own horizon (set or swept)
+            own_horizon = _check_horizon(problems, f"{path}.horizon", entry["horizon"])
+            if own_horizon is None:
+                continue
+        params = {k: v for k, v in entry.items() if k not in ENVIRONMENT_KEYS}
         try:
             cls = problem_class(entry["name"])
         except ValueError as error:
@@ -274,19 +312,31 @@ def load_config(source) -> ExperimentConfig:
         problem = _check_constructor(path, cls, params, problems, entry["name"])
         if problem is not None:
             environments.append((entry["name"], params, problem))
+            environment_cells.append(cell)
+            horizons.append(own_horizon)
 
     # default record points: the sparsest density any environment asks for (streaming: (10, 20))
     densities = [record_density_of(problem) for _, _, problem in environments if problem is not None]
     density = tuple(min(d[k] for d in densities) for k in range(2)) if densities else DEFAULT_RECORD_DENSITY
     points = _record_points(data.get("record_points"), horizon, problems, density)
+    environment_points = []
+    for cell, own_horizon in zip(environment_cells, horizons):
+        if own_horizon == horizon or own_horizon is None:
+            environment_points.append(points)
+        else:
+            own = _record_points(data.get("record_points"), own_horizon, problems, density,
+                                 where=f" ({cell_path('environments', cell)}.horizon = {own_horizon})")
+            environment_points.append(own)
 
-    policies = []
+    policies, policy_cells = [], []
     raw_policies = data.get("policies")
     if not isinstance(raw_policies, list) or not raw_policies:
         problems.append("policies: required, a non-empty list of tables [[policies]] with a name")
         raw_policies = []
-    for i, entry in enumerate(raw_policies):
-        path = f"policies[{i}]"
+    pol_cells = expand_entries("policies", raw_policies, problems)
+    distinct_horizons = sorted({h for h in horizons if h is not None} | ({horizon} if horizon is not None else set()))
+    for cell in pol_cells:
+        path, entry = cell_path("policies", cell), cell.entry
         known_policies = policy_names()
         if not isinstance(entry, dict) or entry.get("name") not in known_policies:
             got = entry.get("name") if isinstance(entry, dict) else entry
@@ -297,41 +347,46 @@ def load_config(source) -> ExperimentConfig:
         policy = _check_constructor(path, policy_class(entry["name"]), params, problems, entry["name"])
         if policy is not None:
             policies.append((entry["name"], params, policy))
-            if horizon is not None:
+            policy_cells.append(cell)
+            for own_horizon in distinct_horizons:
                 try:
-                    policy.check_horizon(horizon)
+                    policy.check_horizon(own_horizon)
                 except ValueError as error:
                     problems.append(_message(path, error))
+                    break
 
-    if len(policies) == len(raw_policies) and len(environments) == len(raw_envs):
+    if policies and environments:  # the entries that could be built, each with every other
+        policy_paths = [cell_path("policies", cell) for cell in policy_cells]
         for e, (env_name, _, problem) in enumerate(environments):
+            env_path = cell_path("environments", environment_cells[e])
             incompatible = False
             for i, (_, _, policy) in enumerate(policies):  # every mismatch at once
                 try:
-                    problem.check_policy_compatible(policy, f"policies[{i}]")
+                    problem.check_policy_compatible(policy, policy_paths[i])
                 except ValueError as error:
-                    problems.append(f"environments[{e}] ({env_name}) with {error}")
+                    problems.append(f"{env_path} ({env_name}) with {error}")
                     incompatible = True
             if incompatible:
                 continue
             try:
                 check_problem_and_policies(problem, [p for _, _, p in policies])
             except ValueError as error:
-                problems.append(f"environments[{e}] ({env_name}) with {error}")
+                problems.append(f"{env_path} ({env_name}) with {error}")
                 continue
-            if horizon is None:
+            own_horizon = horizons[e]
+            if own_horizon is None:
                 continue
             # the kernels' hyper-parameters for this problem and horizon (e.g. a fixed-budget
             # policy's minimum budget), checked before anything is written
             view_for = getattr(problem, "learner_view_for", None)  # views that depend on T
-            view = problem.learner_view if view_for is None else view_for(horizon)
+            view = problem.learner_view if view_for is None else view_for(own_horizon)
             for i, (_, _, policy) in enumerate(policies):
                 try:
-                    policy.kernel_hyper(view, horizon)
+                    policy.kernel_hyper(view, own_horizon)
                 except ValueError as error:
-                    problems.append(f"environments[{e}] ({env_name}) with policies[{i}]: {error}")
+                    problems.append(f"{env_path} ({env_name}) with {policy_paths[i]}: {error}")
     if not problems:
-        _check_memory(problems, environments, len(policies), n_replications, points)
+        _check_memory(problems, environments, len(policies), n_replications, environment_points)
     if problems:
         raise ConfigError(problems)
     raw = {
@@ -343,7 +398,9 @@ def load_config(source) -> ExperimentConfig:
         # the density actually used when the file gives none (a streaming problem's own), so that
         # the manifest rebuilds the same record points
         "record_points": data.get("record_points", {"dense_until": density[0], "per_decade": density[1]}),
-        "environments": [dict(name=n, **p) for n, p, _ in environments],
+        # the expanded entries: one per cell of a sweep, with the cell's values
+        "environments": [dict(name=n, **p, **({"horizon": h} if h != horizon else {}))
+                         for (n, p, _), h in zip(environments, horizons)],
         "policies": [dict(name=n, **p) for n, p, _ in policies],
     }
     return ExperimentConfig(
@@ -357,4 +414,8 @@ def load_config(source) -> ExperimentConfig:
         environments=tuple(environments),
         policies=tuple(policies),
         raw=raw,
+        horizons=tuple(horizons),
+        environment_record_points=tuple(environment_points),
+        environment_cells=tuple(environment_cells),
+        policy_cells=tuple(policy_cells),
     )

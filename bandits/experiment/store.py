@@ -31,7 +31,7 @@ import os
 import platform
 import socket
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -113,13 +113,27 @@ def shard_name(environment: int, policy: int, start: int, stop: int) -> str:
 
 def _layout(config: ExperimentConfig) -> dict:
     """What the arrays of the result directory are: record points, policy labels, time units
-    and replication chunks, stored in the manifest so that loading never re-derives them."""
+    and replication chunks, and for every environment its horizon and record points and the
+    swept values of its cell (and of every policy's), stored in the manifest so that loading
+    never re-derives them."""
+    point_sets, set_of = [], {}  # each distinct array of record points once
+    environments = []
+    for e, cell in enumerate(config.environment_cells):
+        points = tuple(int(t) for t in config.record_points_of(e))
+        if points not in set_of:
+            set_of[points] = len(point_sets)
+            point_sets.append(list(points))
+        environments.append({"horizon": config.horizon_of(e), "record_point_set": set_of[points],
+                             "entry": cell.origin, "swept": cell.values})
     return {
         "horizon": config.horizon,
         "record_points": [int(t) for t in config.record_points],
         "policy_labels": [policy.label for policy in config.make_policies()],
         "time_units": [type(problem).time_unit for _, _, problem in config.environments],
         "chunks": [list(chunk) for chunk in _chunks(config.n_replications, config.chunk_size)],
+        "record_point_sets": point_sets,
+        "environments": environments,
+        "policies": [{"entry": cell.origin, "swept": cell.values} for cell in config.policy_cells],
     }
 
 
@@ -185,7 +199,10 @@ def _existing_manifest(config: ExperimentConfig, out: Path):
             raise ConfigError(
                 [f"out: {out} holds results of a different configuration; choose another directory or delete it"]
             )
-        if manifest["layout"] != _layout(config):
+        stored, expected = manifest["layout"], _layout(config)
+        # keys added to the layout by later versions are absent from older directories
+        if not isinstance(stored, dict) or any(stored.get(key) != value for key, value in expected.items()
+                                               if key in stored):
             raise ResultDirectoryError(f"out: {out} holds results of another layout (record points or labels) of this "
                                        "configuration; choose another directory or delete it")
         return manifest
@@ -224,7 +241,11 @@ def _compile_first(config: ExperimentConfig, work, progress: bool) -> int:
     import sys
 
     from bandits.core.rng import replication_seeding_compiled
-    from bandits.experiment.compile_ahead import available_cores, compile_ahead, missing_loops
+    from bandits.experiment.compile_ahead import (
+        available_cores,
+        compile_ahead,
+        missing_loops,
+    )
 
     loops, distinct = missing_loops(config, [(e, p) for e, _, _, missing in work for p in missing])
     if not loops:
@@ -320,10 +341,10 @@ def _run_locked(config: ExperimentConfig, out: Path, progress: bool) -> dict:
         result = run(
             problem,
             [policies[p] for p in missing],
-            horizon=config.horizon,
+            horizon=config.horizon_of(e),
             n_replications=config.n_replications,
             seed=config.seed,
-            record_points=config.record_points,
+            record_points=config.record_points_of(e),
             n_jobs=config.n_jobs,
             replications=range(start, stop),
             progress=advance,
@@ -350,17 +371,22 @@ class EnvironmentResults:
     Attributes
     ----------
     index : int
-        Position in the configuration's ``environments``.
+        Position in the expanded configuration's ``environments`` (one per cell of a sweep).
     name : str
     params : dict
+        The problem's parameters (the environment's own horizon is ``result.horizon``).
     result : RunResult
         Arrays over every policy and replication (present only when every shard is intact).
+    swept : dict
+        The swept parameters of this environment's cell and their values (``horizon``
+        included when it is swept); empty when its entry has no sweep.
     """
 
     index: int
     name: str
     params: dict
     result: RunResult
+    swept: dict = field(default_factory=dict)
 
 
 def _shard_error(out, name, why):
@@ -424,12 +450,22 @@ def load_results(out, *, frame: bool = False) -> dict:
         environments_raw = [dict(entry) for entry in raw["environments"]]
         chunks = [(int(a), int(b)) for a, b in layout["chunks"]]
         labels = [str(label) for label in layout["policy_labels"]]
-        record_points = np.array(layout["record_points"], dtype=np.int64)
-        horizon, seed = int(layout["horizon"]), int(raw["seed"])
-    except (KeyError, TypeError, ValueError) as error:
+        seed = int(raw["seed"])
+        # per environment (a directory written before environments had their own layout: the
+        # experiment's horizon and record points for every one)
+        shared = {"horizon": layout["horizon"], "record_point_set": 0, "swept": {}}
+        environment_layouts = layout.get("environments") or [shared] * len(environments_raw)
+        stored_sets = [np.array(points, dtype=np.int64) for points in
+                       layout.get("record_point_sets") or [layout["record_points"]]]
+        horizons = [int(item["horizon"]) for item in environment_layouts]
+        point_sets = [stored_sets[int(item["record_point_set"])] for item in environment_layouts]
+        if len(environment_layouts) != len(environments_raw):
+            raise ValueError(f"{len(environment_layouts)} environment layouts for {len(environments_raw)} environments")
+    except (KeyError, TypeError, ValueError, IndexError) as error:
         raise ResultDirectoryError(f"out: {out / MANIFEST}: incomplete layout or configuration ({error})") from None
     environments, incomplete, corrupt = [], [], []
     for e, entry in enumerate(environments_raw):
+        horizon, record_points = horizons[e], point_sets[e]
         names = [[shard_name(e, p, a, b) for a, b in chunks] for p in range(len(labels))]
         flat = [n for row in names for n in row]
         damaged = [n for n in flat if manifest["shards"].get(n) and (out / n).exists()
@@ -464,12 +500,16 @@ def load_results(out, *, frame: bool = False) -> dict:
             metrics={k[len(METRIC_PREFIX):]: v for k, v in arrays.items() if k.startswith(METRIC_PREFIX)},
         )
         name = entry.pop("name", f"environment{e}")
-        environments.append(EnvironmentResults(e, name, entry, result))
+        entry.pop("horizon", None)  # the environment's own horizon: result.horizon
+        environments.append(EnvironmentResults(e, name, entry, result, dict(environment_layouts[e].get("swept", {}))))
+    policy_swept = [dict(item.get("swept", {})) for item in layout.get("policies", [])] or [{} for _ in labels]
     return {"manifest": manifest, "environments": environments, "incomplete": incomplete, "corrupt": corrupt,
-            "frame": _tidy_frame(environments) if frame else None}
+            "frame": _tidy_frame(environments, policy_swept) if frame else None}
 
 
-def _tidy_frame(environments):
+def _tidy_frame(environments, policy_swept):
+    """One row per (environment, policy, replication, record point), with one column per swept
+    parameter (an environment's or a policy's; missing where a row's cell does not sweep it)."""
     try:
         import pandas as pd
     except ImportError:
@@ -479,17 +519,19 @@ def _tidy_frame(environments):
         result = env.result
         n_policies, n_reps, n_points = result.cumulative_regret.shape
         policy, replication, point = np.meshgrid(np.arange(n_policies), np.arange(n_reps), np.arange(n_points), indexing="ij")
-        frames.append(
-            pd.DataFrame(
-                {
-                    "environment": env.index,
-                    "environment_name": env.name,
-                    "policy": np.array(result.policy_labels)[policy.ravel()],
-                    "replication": replication.ravel(),
-                    "t": result.record_points[point.ravel()],
-                    "cumulative_regret": result.cumulative_regret.ravel(),
-                    "cumulative_reward": result.cumulative_reward.ravel(),
-                }
-            )
-        )
+        columns = {
+            "environment": env.index,
+            "environment_name": env.name,
+            "policy": np.array(result.policy_labels)[policy.ravel()],
+            "replication": replication.ravel(),
+            "t": result.record_points[point.ravel()],
+            "cumulative_regret": result.cumulative_regret.ravel(),
+            "cumulative_reward": result.cumulative_reward.ravel(),
+        }
+        for key, value in env.swept.items():
+            columns[key] = [value] * policy.size if isinstance(value, list) else value
+        for key in dict.fromkeys(k for swept in policy_swept for k in swept):
+            per_policy = np.array([swept.get(key) for swept in policy_swept], dtype=object)
+            columns[key] = per_policy[policy.ravel()]
+        frames.append(pd.DataFrame(columns))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -18,6 +18,11 @@ from bandits.core.registry import problem_class, resolve, setting_of
 from bandits.experiment import ResultDirectoryError, load_results
 from bandits.experiment.result_directory import os_error_message
 from bandits.report.regret import regret_section
+from bandits.report.sweeps import sweep_section
+
+#: A report draws each environment's own section (regret curves and the setting's figures) for
+#: at most this many environments; a larger sweep shows its sweep figures and table only.
+PER_ENVIRONMENT_SECTIONS_UP_TO = 12
 
 __all__ = ["write_report"]
 
@@ -55,8 +60,12 @@ def _write_report(out: Path, results: dict) -> Path:
                                    "experiment again into the same directory to recompute them")
     config = results["manifest"]["config"]
     title = f"{config['name']}: regret report"
+    horizons = sorted({env.result.horizon for env in results["environments"]} | {config["horizon"]})
+    horizon_text = (f"Horizon T = {config['horizon']}" if len(horizons) == 1 else
+                    f"Horizon T = {config['horizon']} (environments with their own horizon: T in "
+                    f"{', '.join(str(h) for h in horizons)})")
     summary = (
-        f"Horizon T = {config['horizon']}, {config['n_replications']} replications, root seed {config['seed']}. "
+        f"{horizon_text}, {config['n_replications']} replications, root seed {config['seed']}. "
         "Regret is the exact cumulative pseudo-regret against each setting's comparator (for the classic "
         "bandit sum_t (mu* - mu_(a_t))); bands are 95% confidence "
         "intervals and ± one standard error across replications."
@@ -74,13 +83,25 @@ def _write_report(out: Path, results: dict) -> Path:
         note = f"{len(results['incomplete'])} environment(s) not computed yet; run the experiment again to complete it."
         markdown += [f"**Incomplete:** {note}", ""]
         html_parts.append(f"<p><b>Incomplete:</b> {html.escape(note)}</p>")
-    for env in results["environments"]:
+    sweep = sweep_section(results, out) if results["environments"] else None
+    parts = [] if sweep is None else [("Sweep", [sweep])]
+    per_environment = len(results["environments"]) <= PER_ENVIRONMENT_SECTIONS_UP_TO
+    if not per_environment:
+        note = (f"{len(results['environments'])} environments: their own sections (regret curves) are left out above "
+                f"{PER_ENVIRONMENT_SECTIONS_UP_TO}; load_results() has every curve.")
+        markdown += [note, ""]
+        html_parts.append(f"<p>{html.escape(note)}</p>")
+    for env in results["environments"] if per_environment else []:
         params = ", ".join(f"{k}={v}" for k, v in env.params.items())
+        if env.result.horizon != config["horizon"]:
+            params += (", " if params else "") + f"horizon={env.result.horizon}"
         heading = f"{env.name} ({params})" if params else env.name
         sections = [regret_section(env, out, config)]
         setting = setting_of(problem_class(env.name))
         if setting.report_section is not None:
             sections.append(resolve(setting.report_section)(env, out, config))
+        parts.append((heading, sections))
+    for heading, sections in parts:
         markdown += [f"## {heading}", ""]
         html_parts.append(f"<h2>{html.escape(heading)}</h2>")
         for section in sections:

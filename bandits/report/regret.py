@@ -17,17 +17,16 @@ import math
 import numpy as np
 
 from bandits.core.registry import policy_class, problem_class
-from bandits.report.sections import ReportSection, format_number, loglog_slope, policy_style, save_figure
+from bandits.report.sections import (
+    ReportSection,
+    format_number,
+    legend_below,
+    loglog_slope,
+    policy_style,
+    save_figure,
+)
 
 __all__ = ["regret_section"]
-
-
-def _legend_below(fig, ax) -> None:
-    """The legend under the axes, outside them, so that it never covers a curve (constrained
-    layout makes room for it); two columns when the labels are short enough to fit."""
-    handles, labels = ax.get_legend_handles_labels()
-    columns = 2 if len(labels) > 3 and max(len(label) for label in labels) <= 36 else 1
-    fig.legend(handles, labels, loc="outside lower center", ncols=columns, fontsize=9, frameon=False)
 
 
 def _theory_text(exponent):
@@ -69,7 +68,7 @@ def _figures(result, title, stem, out, exponents, unit="time step", regret_label
     ax.set_xlabel(unit)
     ax.set_ylabel(regret_label)
     ax.set_title(f"{title}\nmean regret, 95% confidence band ({n} replications)", fontsize=11)
-    _legend_below(fig, ax)
+    legend_below(fig, ax)
     ax.grid(alpha=0.3)
     written.append(save_figure(fig, out, f"regret_{stem}"))
     plt.close(fig)
@@ -85,7 +84,7 @@ def _figures(result, title, stem, out, exponents, unit="time step", regret_label
     ax.set_xlabel(f"{unit} (log)")
     ax.set_ylabel(f"mean {regret_label} (log)")
     ax.set_title(f"{title}\nlog-log, slope fitted over the last decade", fontsize=11)
-    _legend_below(fig, ax)
+    legend_below(fig, ax)
     ax.grid(alpha=0.3, which="both")
     written.append(save_figure(fig, out, f"loglog_{stem}"))
     plt.close(fig)

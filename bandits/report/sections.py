@@ -11,7 +11,7 @@ import numpy as np
 
 from bandits.core.atomic_files import atomic_write_bytes
 
-__all__ = ["ReportSection", "save_figure", "OKABE_ITO", "policy_style", "loglog_slope", "format_number", "mean_se"]
+__all__ = ["ReportSection", "legend_below", "save_figure", "OKABE_ITO", "policy_style", "loglog_slope", "format_number", "mean_se"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette (black last).
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -41,6 +41,15 @@ def policy_style(index: int) -> dict:
     """Colour and line style of the policy at position ``index`` of a configuration: the same
     policy has the same colour in every figure of a report."""
     return {"color": OKABE_ITO[index % len(OKABE_ITO)], "linestyle": _LINESTYLES[(index // len(OKABE_ITO)) % 4]}
+
+
+def legend_below(fig, ax) -> None:
+    """The legend of ``ax`` under the axes, outside them, so that it never covers a curve
+    (constrained layout makes room for it); two columns when the labels are short enough to
+    fit."""
+    handles, labels = ax.get_legend_handles_labels()
+    columns = 2 if len(labels) > 3 and max(len(label) for label in labels) <= 36 else 1
+    fig.legend(handles, labels, loc="outside lower center", ncols=columns, fontsize=9, frameon=False)
 
 
 def save_figure(fig, out, name) -> str:

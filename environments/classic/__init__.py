@@ -4,6 +4,7 @@
 module                     holds
 =========================  =========================================================
 ``problem``                :class:`BernoulliBandit`, :class:`GaussianBandit` (frozen parameters)
+``instances``              :class:`EvenlySpacedBernoulliBandit` (K arms, means evenly spaced)
 ``view``                   :class:`ArmedBanditView`, what a learner may know
 ``dynamics``               the reward kernels ``bernoulli_pull``, ``gaussian_pull``
 ``loop``                   the fused loop :func:`run_classic_replication`
@@ -14,6 +15,7 @@ module                     holds
 
 from environments.classic.dynamics import bernoulli_pull, gaussian_pull
 from environments.classic.gym_entry_points import BernoulliBanditEnv, GaussianBanditEnv
+from environments.classic.instances import EvenlySpacedBernoulliBandit
 from environments.classic.loop import ClassicLoop, run_classic_replication
 from environments.classic.problem import DEFAULT_MEANS, BernoulliBandit, GaussianBandit, check_rewards_compatible
 from environments.classic.shell import ArmedBanditShell
@@ -22,6 +24,7 @@ from environments.classic.view import ArmedBanditView
 __all__ = [
     "BernoulliBandit",
     "GaussianBandit",
+    "EvenlySpacedBernoulliBandit",
     "DEFAULT_MEANS",
     "ArmedBanditView",
     "BernoulliBanditEnv",

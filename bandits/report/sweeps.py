@@ -1,0 +1,202 @@
+"""The sweep part of a report: for an experiment whose entries carry sweeps
+(:mod:`bandits.experiment.sweeps`), the final metric of every cell against each swept parameter.
+
+Figures
+-------
+* For every parameter swept in an environment entry (``n_arms``, ``memory``, ``horizon``, ...):
+  the final regret (mean over replications with its 95% confidence interval, 1.96 standard
+  errors) against the parameter's values, one line per policy. When the entry sweeps other
+  parameters too, one panel per combination of their values.
+* For every parameter swept in a policy entry (KL-UCB's ``c``, ...): the same against the
+  policy's parameter, one line per environment.
+* The x axis is logarithmic when the grid is geometric (:func:`bandits.experiment.sweeps.
+  is_geometric`), the y axis when the values span more than a factor of 30.
+
+A problem class may name more per-replication metrics to plot the same way in a ClassVar
+``sweep_metrics``: ``(metric, label, kind)`` triples, ``kind`` ``"probability"`` for a 0/1
+metric (its mean with the 95% Wilson interval, e.g. the error probability of best-arm
+identification) or ``"mean"`` (mean and 1.96 standard errors).
+
+Table: one row per (environment cell, policy) with its swept values and final regret.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from bandits.core.intervals import wilson_interval
+from bandits.core.registry import problem_class
+from bandits.experiment.sweeps import is_geometric
+from bandits.report.sections import (
+    ReportSection,
+    legend_below,
+    policy_style,
+    save_figure,
+)
+
+__all__ = ["MAX_PANELS", "final_metric_estimates", "sweep_section"]
+
+#: Panels per figure at most (a figure per swept parameter; one panel per combination of the
+#: other swept values); further combinations are listed in the table only.
+MAX_PANELS = 6
+
+
+def _final_regret(env, policy):
+    return env.result.final_regret[policy]
+
+
+def final_metric_estimates(values, kind: str = "mean") -> tuple[float, float, float]:
+    """``(estimate, low, high)`` of a per-replication metric: the mean with 1.96 standard errors
+    (``kind="mean"``), or the proportion of ones with the 95% Wilson interval
+    (``kind="probability"``)."""
+    values = np.asarray(values, dtype=np.float64)
+    n = values.size
+    if kind == "probability":
+        successes = round(float(values.sum()))
+        low, high = wilson_interval(successes, n)
+        return successes / n, low, high
+    mean = float(values.mean())
+    half = 1.96 * float(values.std(ddof=1)) / math.sqrt(n) if n > 1 else 0.0
+    return mean, mean - half, mean + half
+
+
+def _metrics(environments):
+    """(label, getter, kind) of every metric to plot: the final regret, then the problem classes'
+    ``sweep_metrics``."""
+    regret_label = getattr(problem_class(environments[0].name), "regret_label", "cumulative pseudo-regret")
+    found = [(f"final {regret_label}", _final_regret, "mean")]
+    seen = set()
+    for env in environments:
+        for metric, label, kind in getattr(problem_class(env.name), "sweep_metrics", ()):
+            if metric in seen or metric not in env.result.metrics:
+                continue
+            seen.add(metric)
+            found.append((label, lambda env, p, metric=metric: env.result.metrics[metric][p].reshape(
+                env.result.metrics[metric].shape[1], -1)[:, -1], kind))
+    return found
+
+
+def _axis_values(values):
+    """Numeric x positions for swept values (numbers as they are; other values by position) and
+    tick labels for the non-numeric case (None when numeric)."""
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return [float(v) for v in values], None
+    distinct = list(dict.fromkeys(map(repr, values)))
+    return [float(distinct.index(repr(v))) for v in values], distinct
+
+
+def _plot_panel(ax, lines, parameter, metric_label, x_log):
+    """``lines``: (label, style, [(x value, estimate, low, high)]) -> errorbar lines."""
+    all_x = [x for _, _, points in lines for x, *_ in points]
+    positions, ticks = _axis_values(all_x)
+    lookup = dict(zip(map(repr, all_x), positions))
+    estimates = []
+    for label, style, points in lines:
+        points = sorted(points, key=lambda point: lookup[repr(point[0])])
+        xs = [lookup[repr(x)] for x, *_ in points]
+        ys = np.array([estimate for _, estimate, _, _ in points])
+        lows = np.array([low for _, _, low, _ in points])
+        highs = np.array([high for _, _, _, high in points])
+        estimates += list(ys)
+        ax.errorbar(xs, ys, yerr=[ys - lows, highs - ys], label=label, marker="o", markersize=4, capsize=3,
+                    **style)
+    if ticks is not None:
+        ax.set_xticks(range(len(ticks)), ticks)
+    elif x_log:
+        ax.set_xscale("log")
+    positive = [y for y in estimates if y > 0]
+    if positive and len(positive) == len(estimates) and max(positive) / min(positive) > 30:
+        ax.set_yscale("log")
+    ax.set_xlabel(parameter + (" (log)" if x_log and ticks is None else ""))
+    ax.set_ylabel(metric_label)
+    ax.grid(alpha=0.3, which="both")
+
+
+def _figure(out, name, title, panels, parameter, metric_label, x_log):
+    """One figure of up to MAX_PANELS panels: ``panels`` is [(panel title, lines)]."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = panels[:MAX_PANELS]
+    columns = min(3, len(panels))
+    rows = math.ceil(len(panels) / columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns + 1.0, 3.4 * rows + 1.2), squeeze=False,
+                             constrained_layout=True)
+    for ax, (panel_title, lines) in zip(axes.flat, panels):
+        _plot_panel(ax, lines, parameter, metric_label, x_log)
+        if panel_title:
+            ax.set_title(panel_title, fontsize=10)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    fig.suptitle(title, fontsize=11)
+    legend_below(fig, axes.flat[0])
+    save_figure(fig, out, name)
+    plt.close(fig)
+    return name
+
+
+def _values_text(values: dict) -> str:
+    return ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items())
+
+
+def sweep_section(results: dict, out) -> ReportSection | None:
+    """Figures and the table of a swept experiment (None when nothing is swept)."""
+    environments = results["environments"]
+    layout = results["manifest"]["layout"]
+    policy_cells = [(int(item["entry"]), dict(item["swept"])) for item in layout.get("policies", [])]
+    environment_keys = list(dict.fromkeys(k for env in environments for k in env.swept))
+    if not environments or (not environment_keys and not any(swept for _, swept in policy_cells)):
+        return None
+    labels = environments[0].result.policy_labels
+    section = ReportSection()
+    n = environments[0].result.final_regret.shape[1]
+    section.notes.append(
+        f"Sweep: each point is a cell of the sweep, the mean over {n} replications with its 95% confidence "
+        "interval (1.96 standard errors; Wilson intervals for probabilities); axes are logarithmic where the "
+        "grid is geometric.")
+    metrics = _metrics(environments)
+    for m, (metric_label, getter, kind) in enumerate(metrics):
+        # environment parameters: one line per policy, one panel per combination of the others
+        for key in environment_keys:
+            cells = [env for env in environments if key in env.swept]
+            groups = {}
+            for env in cells:
+                others = {k: v for k, v in env.swept.items() if k != key}
+                groups.setdefault(repr(others), (others, []))[1].append(env)
+            panels = []
+            for others, members in groups.values():
+                lines = [(label, policy_style(p),
+                          [(env.swept[key], *final_metric_estimates(getter(env, p), kind)) for env in members])
+                         for p, label in enumerate(labels)]
+                panels.append((_values_text(others), lines))
+            x_log = is_geometric([env.swept[key] for env in cells])
+            section.figures.append(_figure(out, f"sweep_{key}_{m}", f"{metric_label} against {key}", panels, key,
+                                           metric_label, x_log))
+        # policy parameters: one line per environment, one figure per policy entry and parameter
+        for origin in dict.fromkeys(o for o, swept in policy_cells if swept):
+            members = [(p, swept) for p, (o, swept) in enumerate(policy_cells) if o == origin]
+            for key in dict.fromkeys(k for _, swept in members for k in swept):
+                lines = [(env.name + (f" ({_values_text(env.swept)})" if env.swept else ""), policy_style(e),
+                          [(swept[key], *final_metric_estimates(getter(env, p), kind)) for p, swept in members
+                           if key in swept])
+                         for e, env in enumerate(environments)]
+                name = labels[members[0][0]].split("(")[0]
+                x_log = is_geometric([swept[key] for _, swept in members if key in swept])
+                section.figures.append(_figure(out, f"sweep_policy{origin}_{key}_{m}",
+                                               f"{metric_label} of {name} against {key}",
+                                               [("", lines[:8])], key, metric_label, x_log))
+    swept_columns = environment_keys + list(dict.fromkeys(k for _, swept in policy_cells for k in swept))
+    rows = []
+    for env in environments:
+        for p, label in enumerate(labels):
+            values = {**env.swept, **policy_cells[p][1]} if policy_cells else dict(env.swept)
+            estimate, low, high = final_metric_estimates(env.result.final_regret[p])
+            rows.append([env.name, *[values.get(k, "") for k in swept_columns], label,
+                         f"{estimate:,.2f} [{low:,.2f}, {high:,.2f}]"])
+    section.tables.append(("Final regret of every cell (mean, 95% confidence interval)",
+                           ["environment", *swept_columns, "policy", "final regret"], rows))
+    return section

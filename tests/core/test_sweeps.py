@@ -1,0 +1,185 @@
+"""Parameter sweeps as data (bandits.experiment.sweeps): expansion into cells (product and zip),
+validation of every cell with errors naming it, per-environment horizons, and cells that are
+ordinary (environment, policy) pairs of the result store: identical to the same pair run alone,
+for any n_jobs, after an interruption, with their swept values in the tidy frame and a report
+that plots the final metric against each swept parameter."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bandits.experiment import ConfigError, load_config, load_results, run_experiment
+from bandits.experiment.sweeps import Cell, cell_path, expand_entries, is_geometric
+
+
+def expand(entries, kind="environments"):
+    problems = []
+    cells = expand_entries(kind, entries, problems)
+    return cells, problems
+
+
+# =============================================================================================
+# Expansion
+# =============================================================================================
+def test_product_in_written_order_the_last_list_varying_fastest():
+    cells, problems = expand([{"name": "E", "low": 0.1, "sweep": {"n_arms": [2, 5], "horizon": [10, 20, 30]}}])
+    assert problems == []
+    assert [c.values for c in cells] == [{"n_arms": a, "horizon": h} for a in (2, 5) for h in (10, 20, 30)]
+    assert all(c.origin == 0 and c.entry["low"] == 0.1 and c.entry["name"] == "E" for c in cells)
+    assert cells[4].entry == {"name": "E", "low": 0.1, "n_arms": 5, "horizon": 20}
+
+
+def test_zip_pairs_the_lists_and_entries_without_a_sweep_are_one_cell():
+    cells, problems = expand([{"name": "A"}, {"name": "B", "sweep": {"c": [1, 2, 3], "d": [4, 5, 6], "mode": "zip"}}])
+    assert problems == []
+    assert cells[0] == Cell(0, {}, {"name": "A"})
+    assert [c.values for c in cells[1:]] == [{"c": 1, "d": 4}, {"c": 2, "d": 5}, {"c": 3, "d": 6}]
+    assert cell_path("policies", cells[2]) == "policies[1]{c=2, d=5}" and cell_path("policies", cells[0]) == "policies[0]"
+
+
+@pytest.mark.parametrize("sweep, message", [
+    ({"c": [1, 2], "d": [1], "mode": "zip"}, 'mode "zip" pairs lists of one length, got c: 2, d: 1'),
+    ({"c": [1, 2], "mode": "grid"}, "sweep.mode: must be one of 'product', 'zip', got 'grid'"),
+    ({"c": 3}, "sweep.c: must be a non-empty list of values, got 3"),
+    ({"c": []}, "sweep.c: must be a non-empty list of values, got []"),
+    ({"c": [1, 2, 1]}, "sweep.c: lists a value twice"),
+    ({"alpha": [1, 2]}, "sweep.alpha: also given outside the sweep (alpha = 2.0)"),
+    ({"name": ["ucb1", "kl_ucb"]}, "sweep.name: the name cannot be swept"),
+    ({}, "sweep: names no parameter to sweep"),
+    ({"mode": "zip"}, "sweep: names no parameter to sweep"),
+    ([1, 2], "sweep: must be a table of parameter = [values, ...]"),
+])
+def test_malformed_sweeps_are_named_and_yield_no_cell(sweep, message):
+    cells, problems = expand([{"name": "ucb1", "alpha": 2.0, "sweep": sweep}], kind="policies")
+    assert cells == [] and len(problems) >= 1
+    assert any(problem.startswith("policies[0].sweep") and message in problem for problem in problems), problems
+
+
+def test_geometric_grids_get_log_axes():
+    assert is_geometric([2, 5, 10, 20, 50, 100]) and is_geometric([1, 2, 4, 8]) and is_geometric([0.25, 0.5, 1, 2])
+    assert is_geometric([1, 1000])  # two decades or more
+    assert not is_geometric([0.5, 1.0, 1.5, 2.0]) and not is_geometric([1, 2]) and not is_geometric([0, 1, 2, 4])
+    assert not is_geometric(["a", "b", "c"]) and not is_geometric([-1, 2, 4])
+
+
+# =============================================================================================
+# Validation of every cell, before anything is written
+# =============================================================================================
+def experiment(environments, policies, horizon=200, n_replications=4, **extra):
+    return {"name": "sweep", "horizon": horizon, "n_replications": n_replications, "seed": 3, "chunk_size": 2,
+            "environments": environments, "policies": policies, **extra}
+
+
+def test_every_bad_cell_is_reported_at_once_by_its_values(tmp_path):
+    config = experiment(
+        [{"name": "EvenlySpacedBernoulliBandit", "sweep": {"n_arms": [1, 3, 0]}}],
+        [{"name": "kl_ucb", "sweep": {"c": [1.0, -1.0]}}])
+    with pytest.raises(ConfigError) as error:
+        run_experiment(config, tmp_path / "out")
+    problems = error.value.problems
+    assert "environments[0]{n_arms=1}.n_arms: must be >= 2, got 1" in problems
+    assert "environments[0]{n_arms=0}.n_arms: must be >= 2, got 0" in problems
+    assert any(p.startswith("policies[0]{c=-1}.c: must be > 0") for p in problems), problems
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_swept_horizon_is_checked_per_cell_against_each_policy():
+    config = experiment([{"name": "EvenlySpacedBernoulliBandit", "n_arms": 2, "sweep": {"horizon": [50, 500, 0]}}],
+                        [{"name": "explore_then_commit", "explore_per_arm": 30}])
+    with pytest.raises(ConfigError) as error:
+        load_config(config)
+    problems = error.value.problems
+    assert "environments[0]{horizon=0}.horizon: must be >= 1, got 0" in problems
+    assert any(p.startswith("environments[0]{horizon=50} (EvenlySpacedBernoulliBandit) with policies[0]: "
+                            "explore_per_arm") for p in problems), problems
+    assert not any("horizon=500" in p for p in problems)
+
+
+def test_an_explicit_list_of_record_points_must_fit_every_cells_horizon():
+    config = experiment([{"name": "EvenlySpacedBernoulliBandit", "sweep": {"horizon": [100, 50]}}],
+                        [{"name": "ucb1"}], record_points=[10, 80])
+    with pytest.raises(ConfigError, match=r"record_points: must be strictly increasing steps in \[1, horizon=50\] "
+                                          r"\(environments\[0\]\{horizon=50\}.horizon = 50\)"):
+        load_config(config)
+
+
+def test_expanding_and_validating_many_cells_names_each_one():
+    cells = load_config(experiment(
+        [{"name": "EvenlySpacedBernoulliBandit", "sweep": {"n_arms": list(range(2, 52)), "low": [0.0, 0.1, 0.2]}}],
+        [{"name": "ucb1"}]))
+    assert len(cells.environments) == 150 and cells.swept
+    assert [c.values for c in cells.environment_cells[:2]] == [{"n_arms": 2, "low": 0.0}, {"n_arms": 2, "low": 0.1}]
+
+
+# =============================================================================================
+# Cells are ordinary (environment, policy) pairs of the store
+# =============================================================================================
+SWEPT = experiment(
+    [{"name": "EvenlySpacedBernoulliBandit", "sweep": {"n_arms": [2, 4], "horizon": [60, 200]}}],
+    [{"name": "ucb1"}, {"name": "kl_ucb", "sweep": {"c": [0.5, 1.0]}}])
+
+
+def test_each_cell_equals_the_same_pair_run_alone_for_any_n_jobs(tmp_path):
+    swept = run_experiment(dict(SWEPT, n_jobs=2), tmp_path / "swept")
+    assert [env.swept for env in swept["environments"]] == [
+        {"n_arms": a, "horizon": h} for a in (2, 4) for h in (60, 200)]
+    for env in swept["environments"]:
+        alone = run_experiment(
+            experiment([{"name": "EvenlySpacedBernoulliBandit", "n_arms": env.swept["n_arms"]}],
+                       [{"name": "ucb1"}, {"name": "kl_ucb", "c": 0.5}, {"name": "kl_ucb"}],
+                       horizon=env.swept["horizon"], n_jobs=1),
+            tmp_path / f"alone{env.index}")["environments"][0]
+        assert env.result.horizon == alone.result.horizon == env.swept["horizon"]
+        assert env.result.policy_labels == alone.result.policy_labels == ["ucb1", "kl_ucb(c=0.5)", "kl_ucb"]
+        np.testing.assert_array_equal(env.result.record_points, alone.result.record_points)
+        np.testing.assert_array_equal(env.result.cumulative_regret, alone.result.cumulative_regret)
+        np.testing.assert_array_equal(env.result.pull_counts, alone.result.pull_counts)
+
+
+def test_an_interrupted_sweep_resumes_to_the_same_arrays_and_its_frame_has_the_swept_columns(tmp_path):
+    pytest.importorskip("pandas")
+    whole = run_experiment(SWEPT, tmp_path / "whole")
+    out = tmp_path / "resumed"
+    run_experiment(SWEPT, out)
+    for shard in sorted((out / "shards").rglob("*.npz"))[::3]:  # lose a third of the shards
+        shard.unlink()
+    assert load_results(out)["incomplete"]
+    resumed = run_experiment(SWEPT, out)
+    assert resumed["computed_shards"] > 0 and resumed["incomplete"] == []
+    for a, b in zip(whole["environments"], resumed["environments"]):
+        np.testing.assert_array_equal(a.result.cumulative_regret, b.result.cumulative_regret)
+    frame = load_results(out, frame=True)["frame"]
+    assert {"n_arms", "horizon", "c"} <= set(frame.columns)
+    finals = frame[frame["t"] == frame["horizon"]]
+    assert sorted(finals["horizon"].unique()) == [60, 200] and sorted(finals["n_arms"].unique()) == [2, 4]
+    assert set(finals.loc[finals["policy"] == "kl_ucb(c=0.5)", "c"]) == {0.5}
+    assert finals.loc[finals["policy"] == "ucb1", "c"].isna().all()
+    kl = finals[(finals["policy"] == "kl_ucb(c=0.5)") & (finals["n_arms"] == 4) & (finals["horizon"] == 200)]
+    env = next(e for e in resumed["environments"] if e.swept == {"n_arms": 4, "horizon": 200})
+    np.testing.assert_array_equal(kl.sort_values("replication")["cumulative_regret"], env.result.final_regret[1])
+
+
+def test_a_sweep_report_plots_each_swept_parameter(tmp_path):
+    from bandits.report import write_report
+
+    out = tmp_path / "out"
+    run_experiment(SWEPT, out)
+    report = write_report(out).read_text()
+    for name in ("sweep_n_arms_0", "sweep_horizon_0", "sweep_policy1_c_0"):
+        assert f"({name}.png)" in report and (out / f"{name}.svg").exists()
+    assert "Final regret of every cell" in report and "## Sweep" in report
+    assert "regret_env3.png" in report  # four cells: each has its own section too
+
+
+def test_a_large_sweep_report_leaves_out_the_per_environment_sections(tmp_path):
+    from bandits.report import write_report
+    from bandits.report.page import PER_ENVIRONMENT_SECTIONS_UP_TO
+
+    cells = PER_ENVIRONMENT_SECTIONS_UP_TO + 1
+    out = tmp_path / "out"
+    run_experiment(experiment([{"name": "EvenlySpacedBernoulliBandit", "sweep": {"n_arms": list(range(2, 2 + cells))}}],
+                              [{"name": "ucb1"}], horizon=30, n_replications=2), out)
+    report = write_report(out).read_text()
+    assert "sweep_n_arms_0.png" in report and "regret_env0.png" not in report
+    assert f"{cells} environments: their own sections" in report
