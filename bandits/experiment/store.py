@@ -124,7 +124,7 @@ def _layout(config: ExperimentConfig) -> dict:
             set_of[points] = len(point_sets)
             point_sets.append(list(points))
         environments.append({"horizon": config.horizon_of(e), "record_point_set": set_of[points],
-                             "entry": cell.origin, "swept": cell.values})
+                             "entry": cell.origin, "swept": cell.values, "axes": [list(a) for a in cell.axes]})
     return {
         "horizon": config.horizon,
         "record_points": [int(t) for t in config.record_points],
@@ -133,7 +133,8 @@ def _layout(config: ExperimentConfig) -> dict:
         "chunks": [list(chunk) for chunk in _chunks(config.n_replications, config.chunk_size)],
         "record_point_sets": point_sets,
         "environments": environments,
-        "policies": [{"entry": cell.origin, "swept": cell.values} for cell in config.policy_cells],
+        "policies": [{"entry": cell.origin, "swept": cell.values, "axes": [list(a) for a in cell.axes]}
+                     for cell in config.policy_cells],
     }
 
 

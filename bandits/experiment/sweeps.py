@@ -54,11 +54,15 @@ class Cell:
         for an entry without a sweep).
     entry : dict
         The entry itself: ``name``, its fixed parameters and this cell's values.
+    axes : tuple of tuple of str
+        The sweep's axes: each swept key alone (``mode = "product"``), or all of them together
+        (``mode = "zip"``: they vary as one).
     """
 
     origin: int
     values: dict = field(default_factory=dict)
     entry: dict = field(default_factory=dict)
+    axes: tuple = ()  # the sweep's axes: one key each (product), or all keys together (zip)
 
 
 def _format_value(value) -> str:
@@ -120,9 +124,10 @@ def expand_entries(kind: str, entries: list, problems: list) -> list[Cell]:
             continue
         keys = list(lists)
         combinations = zip(*lists.values()) if mode == "zip" else itertools.product(*lists.values())
+        axes = (tuple(keys),) if mode == "zip" else tuple((key,) for key in keys)
         for combination in combinations:
             values = dict(zip(keys, combination))
-            cells.append(Cell(index, values, {**fixed, **values}))
+            cells.append(Cell(index, values, {**fixed, **values}, axes))
     return cells
 
 

@@ -12,6 +12,11 @@ Figures
 * The x axis is logarithmic when the grid is geometric (:func:`bandits.experiment.sweeps.
   is_geometric`), the y axis when the values span more than a factor of 30.
 
+When a policy of the experiment is its setting's regret baseline (a policy class with
+``is_regret_baseline``, streaming uniform exploration), the ratio of every policy's final
+regret to the baseline's in the same replication is plotted too (mean and 1.96 standard errors,
+over the replications where the baseline's regret is positive).
+
 A problem class may name more per-replication metrics to plot the same way in a ClassVar
 ``sweep_metrics``: ``(metric, label, kind)`` triples, ``kind`` ``"probability"`` for a 0/1
 metric (its mean with the 95% Wilson interval, e.g. the error probability of best-arm
@@ -23,11 +28,12 @@ Table: one row per (environment cell, policy) with its swept values and final re
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 
 from bandits.core.intervals import wilson_interval
-from bandits.core.registry import problem_class
+from bandits.core.registry import policy_class, problem_class
 from bandits.experiment.sweeps import is_geometric
 from bandits.report.sections import (
     ReportSection,
@@ -53,6 +59,8 @@ def final_metric_estimates(values, kind: str = "mean") -> tuple[float, float, fl
     (``kind="probability"``)."""
     values = np.asarray(values, dtype=np.float64)
     n = values.size
+    if n == 0:
+        return math.nan, math.nan, math.nan
     if kind == "probability":
         successes = round(float(values.sum()))
         low, high = wilson_interval(successes, n)
@@ -62,11 +70,34 @@ def final_metric_estimates(values, kind: str = "mean") -> tuple[float, float, fl
     return mean, mean - half, mean + half
 
 
-def _metrics(environments):
-    """(label, getter, kind) of every metric to plot: the final regret, then the problem classes'
-    ``sweep_metrics``."""
+def _baseline(config) -> int | None:
+    """Position of the first policy whose class is the setting's regret baseline
+    (``is_regret_baseline``, e.g. streaming uniform exploration), or None."""
+    for p, entry in enumerate(config["policies"]):
+        if getattr(policy_class(entry["name"]), "is_regret_baseline", False):
+            return p
+    return None
+
+
+def _ratio_to(baseline):
+    def ratio(env, p):
+        final = env.result.final_regret
+        keep = final[baseline] > 0
+        return final[p][keep] / final[baseline][keep]
+
+    return ratio
+
+
+def _metrics(environments, config):
+    """(label, getter, kind) of every metric to plot: the final regret, its ratio to the
+    baseline policy's in the same replication (when a policy is the setting's regret baseline),
+    then the problem classes' ``sweep_metrics``."""
     regret_label = getattr(problem_class(environments[0].name), "regret_label", "cumulative pseudo-regret")
     found = [(f"final {regret_label}", _final_regret, "mean")]
+    baseline = _baseline(config)
+    if baseline is not None:
+        name = environments[0].result.policy_labels[baseline]
+        found.append((f"regret / {name}'s", _ratio_to(baseline), "mean"))
     seen = set()
     for env in environments:
         for metric, label, kind in getattr(problem_class(env.name), "sweep_metrics", ()):
@@ -87,12 +118,16 @@ def _axis_values(values):
     return [float(distinct.index(repr(v))) for v in values], distinct
 
 
-def _plot_panel(ax, lines, parameter, metric_label, x_log):
-    """``lines``: (label, style, [(x value, estimate, low, high)]) -> errorbar lines."""
+def _plot_panel(ax, lines, parameter, metric_label, x_log, references=()):
+    """``lines``: (label, style, [(x value, estimate, low, high)]) -> errorbar lines;
+    ``references``: (label, style, (estimate, low, high)) -> horizontal lines with their band."""
+    for label, style, (estimate, low, high) in references:
+        ax.axhline(estimate, label=label, color=style["color"], linestyle=":", linewidth=1.5)
+        ax.axhspan(low, high, color=style["color"], alpha=0.12, linewidth=0)
     all_x = [x for _, _, points in lines for x, *_ in points]
     positions, ticks = _axis_values(all_x)
     lookup = dict(zip(map(repr, all_x), positions))
-    estimates = []
+    estimates = [estimate for _, _, (estimate, _, _) in references]
     for label, style, points in lines:
         points = sorted(points, key=lambda point: lookup[repr(point[0])])
         xs = [lookup[repr(x)] for x, *_ in points]
@@ -104,8 +139,13 @@ def _plot_panel(ax, lines, parameter, metric_label, x_log):
                     **style)
     if ticks is not None:
         ax.set_xticks(range(len(ticks)), ticks)
-    elif x_log:
+    elif x_log:  # the grid's own values as ticks, written plainly (0.125, 0.25, ...; 2, 5, 10, ...)
+        from matplotlib.ticker import NullFormatter
+
         ax.set_xscale("log")
+        grid = sorted(set(positions))
+        ax.set_xticks(grid, [f"{v:g}" for v in grid])
+        ax.xaxis.set_minor_formatter(NullFormatter())
     positive = [y for y in estimates if y > 0]
     if positive and len(positive) == len(estimates) and max(positive) / min(positive) > 30:
         ax.set_yscale("log")
@@ -126,21 +166,40 @@ def _figure(out, name, title, panels, parameter, metric_label, x_log):
     rows = math.ceil(len(panels) / columns)
     fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns + 1.0, 3.4 * rows + 1.2), squeeze=False,
                              constrained_layout=True)
-    for ax, (panel_title, lines) in zip(axes.flat, panels):
-        _plot_panel(ax, lines, parameter, metric_label, x_log)
+    for ax, (panel_title, lines, *references) in zip(axes.flat, panels):
+        _plot_panel(ax, lines, parameter, metric_label, x_log, references[0] if references else ())
         if panel_title:
             ax.set_title(panel_title, fontsize=10)
     for ax in list(axes.flat)[len(panels):]:
         ax.set_visible(False)
-    fig.suptitle(title, fontsize=11)
+    fig.suptitle("\n".join(textwrap.wrap(title, width=int(11 * fig.get_figwidth()))), fontsize=11)
     legend_below(fig, axes.flat[0])
     save_figure(fig, out, name)
     plt.close(fig)
     return name
 
 
+def _environment_text(env, width: int = 48) -> str:
+    """A panel title for an environment: its name and parameters, shortened to ``width``."""
+    params = ", ".join(f"{k}={v}" for k, v in {**env.params, **env.swept}.items())
+    text = f"{env.name} ({params})" if params else env.name
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _format_swept(value) -> str:
+    """A swept value for people: floats and large integers in short form (1e+09, 1.25e+17)."""
+    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**6):
+        return f"{value:.3g}"
+    return str(value)
+
+
 def _values_text(values: dict) -> str:
-    return ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items())
+    return ", ".join(f"{k}={_format_swept(v)}" for k, v in values.items())
+
+
+def _axis_text(axis) -> str:
+    """The x label of a sweep axis: its first key, and the keys zipped with it."""
+    return axis[0] + (f", paired with {', '.join(axis[1:])}" if len(axis) > 1 else "")
 
 
 def sweep_section(results: dict, out) -> ReportSection | None:
@@ -149,6 +208,10 @@ def sweep_section(results: dict, out) -> ReportSection | None:
     layout = results["manifest"]["layout"]
     policy_cells = [(int(item["entry"]), dict(item["swept"])) for item in layout.get("policies", [])]
     environment_keys = list(dict.fromkeys(k for env in environments for k in env.swept))
+    stored = layout.get("environments") or []
+    axes_of = {env.index: [tuple(axis) for axis in stored[env.index].get("axes", [[k] for k in env.swept])]
+               if env.index < len(stored) else [(k,) for k in env.swept] for env in environments}
+    environment_axes = list(dict.fromkeys(axis for env in environments for axis in axes_of[env.index]))
     if not environments or (not environment_keys and not any(swept for _, swept in policy_cells)):
         return None
     labels = environments[0].result.policy_labels
@@ -158,14 +221,16 @@ def sweep_section(results: dict, out) -> ReportSection | None:
         f"Sweep: each point is a cell of the sweep, the mean over {n} replications with its 95% confidence "
         "interval (1.96 standard errors; Wilson intervals for probabilities); axes are logarithmic where the "
         "grid is geometric.")
-    metrics = _metrics(environments)
+    metrics = _metrics(environments, results["manifest"]["config"])
     for m, (metric_label, getter, kind) in enumerate(metrics):
-        # environment parameters: one line per policy, one panel per combination of the others
-        for key in environment_keys:
-            cells = [env for env in environments if key in env.swept]
+        # environment parameters: one figure per axis of a sweep (a key, or keys zipped
+        # together), one line per policy, one panel per combination of the other axes' values
+        for axis in environment_axes:
+            key = axis[0]
+            cells = [env for env in environments if axis in axes_of[env.index]]
             groups = {}
             for env in cells:
-                others = {k: v for k, v in env.swept.items() if k != key}
+                others = {k: v for k, v in env.swept.items() if k not in axis}
                 groups.setdefault(repr(others), (others, []))[1].append(env)
             panels = []
             for others, members in groups.values():
@@ -174,28 +239,39 @@ def sweep_section(results: dict, out) -> ReportSection | None:
                          for p, label in enumerate(labels)]
                 panels.append((_values_text(others), lines))
             x_log = is_geometric([env.swept[key] for env in cells])
-            section.figures.append(_figure(out, f"sweep_{key}_{m}", f"{metric_label} against {key}", panels, key,
-                                           metric_label, x_log))
-        # policy parameters: one line per environment, one figure per policy entry and parameter
+            section.figures.append(_figure(out, f"sweep_{'_'.join(axis)}_{m}", f"{metric_label} against "
+                                           f"{_axis_text(axis)}", panels, _axis_text(axis), metric_label, x_log))
+        # policy parameters: one panel per environment with the swept policy's line and the
+        # other policies as reference lines; one figure per policy entry and parameter
         for origin in dict.fromkeys(o for o, swept in policy_cells if swept):
             members = [(p, swept) for p, (o, swept) in enumerate(policy_cells) if o == origin]
-            for key in dict.fromkeys(k for _, swept in members for k in swept):
-                lines = [(env.name + (f" ({_values_text(env.swept)})" if env.swept else ""), policy_style(e),
-                          [(swept[key], *final_metric_estimates(getter(env, p), kind)) for p, swept in members
-                           if key in swept])
-                         for e, env in enumerate(environments)]
-                name = labels[members[0][0]].split("(")[0]
+            others = [p for p, (o, _) in enumerate(policy_cells) if o != origin]
+            name = labels[members[0][0]].split("(")[0]
+            policy_axes = layout.get("policies") or []
+            axes = list(dict.fromkeys(tuple(axis) for p, _ in members
+                                      for axis in (policy_axes[p].get("axes") if p < len(policy_axes) else None)
+                                      or [[k] for k in policy_cells[p][1]]))
+            for axis in axes:
+                key = axis[0]
+                panels = []
+                for env in environments:
+                    line = (name, policy_style(origin),  # colours by entry: one per policy of the file
+                            [(swept[key], *final_metric_estimates(getter(env, p), kind)) for p, swept in members
+                             if key in swept])
+                    references = [(labels[p], policy_style(policy_cells[p][0]),
+                                   final_metric_estimates(getter(env, p), kind)) for p in others]
+                    panels.append((_environment_text(env), [line], references))
                 x_log = is_geometric([swept[key] for _, swept in members if key in swept])
-                section.figures.append(_figure(out, f"sweep_policy{origin}_{key}_{m}",
-                                               f"{metric_label} of {name} against {key}",
-                                               [("", lines[:8])], key, metric_label, x_log))
+                section.figures.append(_figure(out, f"sweep_policy{origin}_{'_'.join(axis)}_{m}",
+                                               f"{metric_label} of {name} against {_axis_text(axis)}",
+                                               panels, _axis_text(axis), metric_label, x_log))
     swept_columns = environment_keys + list(dict.fromkeys(k for _, swept in policy_cells for k in swept))
     rows = []
     for env in environments:
         for p, label in enumerate(labels):
             values = {**env.swept, **policy_cells[p][1]} if policy_cells else dict(env.swept)
             estimate, low, high = final_metric_estimates(env.result.final_regret[p])
-            rows.append([env.name, *[values.get(k, "") for k in swept_columns], label,
+            rows.append([env.name, *[_format_swept(values[k]) if k in values else "" for k in swept_columns], label,
                          f"{estimate:,.2f} [{low:,.2f}, {high:,.2f}]"])
     section.tables.append(("Final regret of every cell (mean, 95% confidence interval)",
                            ["environment", *swept_columns, "policy", "final regret"], rows))

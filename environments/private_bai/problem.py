@@ -77,6 +77,8 @@ class LinearBAIProblem:
     time_unit: ClassVar[str] = "pull"
     #: What the runner's ``cumulative_regret`` holds for this setting.
     regret_label: ClassVar[str] = "pull regret sum_t (mu* - mu_(a_t))"
+    #: Per-replication metrics a sweep report plots against the swept parameters.
+    sweep_metrics: ClassVar[tuple] = (("error", "error probability", "probability"),)
     #: Default record points: pull 1 and about two per decade up to T (the criterion, the
     #: error of the recommendation, exists only at the end of the budget).
     record_density: ClassVar[tuple] = (1, 2)

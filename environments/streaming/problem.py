@@ -85,6 +85,8 @@ class StreamingBandit:
     #: default record points: every pull up to 10, then 20 per decade (horizons reach 10^17:
     #: the general 200 per decade would store 12,621 points per replication)
     record_density: ClassVar[tuple] = (10, 20)
+    #: Per-replication metrics a sweep report plots against the swept parameters.
+    sweep_metrics: ClassVar[tuple] = (("peak_memory", "peak memory (arm slots)", "mean"),)
     reward_range: ClassVar[tuple] = (0.0, 1.0)
 
     def __post_init__(self):

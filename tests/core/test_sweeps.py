@@ -183,3 +183,16 @@ def test_a_large_sweep_report_leaves_out_the_per_environment_sections(tmp_path):
     report = write_report(out).read_text()
     assert "sweep_n_arms_0.png" in report and "regret_env0.png" not in report
     assert f"{cells} environments: their own sections" in report
+
+
+def test_zipped_parameters_are_one_axis_of_the_report(tmp_path):
+    from bandits.report import write_report
+
+    out = tmp_path / "out"
+    run_experiment(experiment([{"name": "EvenlySpacedBernoulliBandit",
+                                "sweep": {"n_arms": [2, 4, 8], "horizon": [40, 80, 160], "mode": "zip"}}],
+                              [{"name": "ucb1"}], n_replications=2), out)
+    layout = load_results(out)["manifest"]["layout"]
+    assert [item["axes"] for item in layout["environments"]] == [[["n_arms", "horizon"]]] * 3
+    report = write_report(out).read_text()
+    assert "sweep_n_arms_horizon_0.png" in report and "sweep_n_arms_0.png" not in report
