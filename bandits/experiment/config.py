@@ -15,10 +15,15 @@ Configuration
     [[environments]]
     name = "BernoulliBandit"    # setting name or Gymnasium id "regretlab/BernoulliBandit-v0"
     means = [0.1, 0.2, 0.3]     # the environment's parameters
+    horizon = 5000              # optional: this environment's own horizon
 
     [[policies]]
     name = "ucb1"               # a registered policy name (`regretlab list`)
     alpha = 2.0                 # hyper-parameters; omitted ones take their defaults
+
+    [[policies]]
+    name = "kl_ucb"
+    sweep = { c = [0.5, 1.0, 2.0] }   # one policy per value (see bandits.experiment.sweeps)
 
 Every problem is reported at once, each with its path, e.g.
 ``policies[2].alpha: must be > 0, got -1``, before any work starts and before anything is written.
