@@ -6,6 +6,7 @@ Exit status: 0 on success, 2 on invalid input (nothing is written), 130 on inter
 from __future__ import annotations
 
 import argparse
+import contextlib
 import faulthandler
 import inspect
 import json
@@ -16,6 +17,11 @@ __all__ = ["main"]
 _RUN_EXAMPLES = """examples:
   regretlab run experiments/default.toml --out results/default
   regretlab run experiments/default.toml --out results/default --jobs 2   # resume or complete
+  regretlab run experiments/sweeps/classic_arms.toml --out results/arms --dask-workers 2
+  regretlab run experiments/sweeps/classic_arms.toml --out results/arms --scheduler tcp://10.0.0.5:8786
+
+--scheduler and --dask-workers need the dask extra (pip install 'regretlab[dask]'); results are
+the same as a run in this process. See docs/cluster.md.
 """
 _REPORT_EXAMPLES = """examples:
   regretlab report results/default        # writes report.md, report.html and figures there
@@ -99,6 +105,11 @@ def _parser():
     p.add_argument("--jobs", type=int, default=None, help="threads (overrides n_jobs of the file; results do not depend on it)")
     p.add_argument("--no-report", action="store_true", help="do not write the report after running")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run the tasks on the Dask cluster of this scheduler (tcp://HOST:PORT)")
+    where.add_argument("--dask-workers", type=int, metavar="N",
+                       help="run the tasks on a local Dask cluster of N worker processes (one thread each)")
 
     p = commands.add_parser(
         "report", help="write the regret report of a result directory",
@@ -309,6 +320,31 @@ def _audit(args):
         print(f"{policy.label} on {problem!r}, T = {args.horizon:,}\n  {audit.summary()}")
 
 
+@contextlib.contextmanager
+def _dask_client(args):
+    """A ``distributed.Client`` for ``--scheduler`` or ``--dask-workers`` (closed on exit)."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ValueError("--scheduler and --dask-workers need the dask extra: pip install 'regretlab[dask]'") from None
+    from bandits.core.validation import check_integer
+    from bandits.experiment.executors import ClusterError
+
+    if args.dask_workers is not None:
+        workers = check_integer("--dask-workers", args.dask_workers, low=1)
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+                Client(cluster) as client:
+            yield client
+        return
+    try:
+        client = Client(args.scheduler, timeout="20s")
+    except (OSError, TimeoutError, ValueError) as error:
+        raise ClusterError(f"cannot reach the Dask scheduler at {args.scheduler} ({error}); start it or check "
+                           "the address") from None
+    with client:
+        yield client
+
+
 def _run(args):
     from bandits.experiment import load_config, run_experiment
     from bandits.report import write_report
@@ -320,7 +356,11 @@ def _run(args):
         from bandits.core.validation import check_integer
 
         config = replace(config, n_jobs=check_integer("--jobs", args.jobs, low=1))
-    results = run_experiment(config, args.out, progress=not args.no_progress)
+    if args.scheduler is not None or args.dask_workers is not None:
+        with _dask_client(args) as client:
+            results = run_experiment(config, args.out, progress=not args.no_progress, client=client)
+    else:
+        results = run_experiment(config, args.out, progress=not args.no_progress)
     if results.get("computed_shards") == 0:
         print(f"already complete: {args.out} holds every result of this experiment", end="")
         print("; rewrote the report" if not args.no_report else "")
@@ -362,6 +402,13 @@ def main(argv=None) -> int:
     except ValueError as error:  # includes ConfigError: invalid input, nothing written
         print(f"regretlab {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except RuntimeError as error:
+        from bandits.experiment.executors import ClusterError
+
+        if not isinstance(error, ClusterError):
+            raise
+        print(f"regretlab {args.command}: error: {error}", file=sys.stderr)  # finished shards are kept
+        return 3
     except KeyboardInterrupt:
         print(f"regretlab {args.command}: interrupted; completed results are kept"
               + ("; run the same command again to resume" if args.command == "run" else ""), file=sys.stderr)

@@ -54,13 +54,12 @@ from bandits.experiment.result_directory import (
     recorded_shards,
     write_manifest,
 )
-from bandits.runner import RunResult, run
+from bandits.experiment.shards import METRIC_PREFIX, ShardTask, shard_name
+from bandits.runner import RunResult
 
 __all__ = ["MANIFEST", "METRIC_PREFIX", "EnvironmentResults", "ResultDirectoryError", "load_results", "run_experiment",
            "shard_name"]
 
-#: Shard keys of setting-specific arrays (``RunResult.metrics``) start with this prefix.
-METRIC_PREFIX = "metric:"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -104,11 +103,6 @@ def _now():
 def _chunks(n_replications: int, chunk_size: int) -> list[tuple[int, int]]:
     """Replication ranges ``[start, stop)`` of the shards."""
     return [(start, min(start + chunk_size, n_replications)) for start in range(0, n_replications, chunk_size)]
-
-
-def shard_name(environment: int, policy: int, start: int, stop: int) -> str:
-    """Relative path of the shard of one (environment, policy, replications [start, stop))."""
-    return f"shards/env{environment}/policy{policy}/reps{start:07d}-{stop:07d}.npz"
 
 
 def _layout(config: ExperimentConfig) -> dict:
@@ -219,22 +213,7 @@ def _intact(out: Path, shards: dict, name: str) -> bool:
     return bool(expected) and path.exists() and _sha256(path) == expected
 
 
-def _shard_bytes(result: RunResult, policy: int) -> bytes:
-    import io
-
-    buffer = io.BytesIO()
-    np.savez_compressed(
-        buffer,
-        cumulative_regret=result.cumulative_regret[policy],
-        cumulative_reward=result.cumulative_reward[policy],
-        pull_counts=result.pull_counts[policy],
-        kernel_seconds=result.kernel_seconds[policy],
-        **{METRIC_PREFIX + name: values[policy] for name, values in result.metrics.items()},
-    )
-    return buffer.getvalue()
-
-
-def _compile_first(config: ExperimentConfig, work, progress: bool) -> int:
+def _compile_first(config: ExperimentConfig, tasks, progress: bool) -> int:
     """Compile the fused loops the run needs that numba's disk cache lacks, in parallel worker
     processes when there are two or more (:mod:`bandits.experiment.compile_ahead`); with
     ``progress``, say so on standard error first, with a count, so that a first run does not sit
@@ -248,7 +227,7 @@ def _compile_first(config: ExperimentConfig, work, progress: bool) -> int:
         missing_loops,
     )
 
-    loops, distinct = missing_loops(config, [(e, p) for e, _, _, missing in work for p in missing])
+    loops, distinct = missing_loops(config, [(task.environment, p) for task in tasks for p in task.policies])
     if not loops:
         return 0
     processes = min(len(loops) + (not replication_seeding_compiled()), available_cores())
@@ -260,8 +239,12 @@ def _compile_first(config: ExperimentConfig, work, progress: bool) -> int:
     return len(loops)
 
 
-def run_experiment(config, out, *, progress: bool = False) -> dict:
+def run_experiment(config, out, *, progress: bool = False, client=None) -> dict:
     """Run ``config`` (path, dict or :class:`ExperimentConfig`) into directory ``out``.
+
+    With ``client`` (a ``distributed.Client``), the tasks (one per chunk of replications of an
+    environment) run on its Dask cluster (:class:`bandits.experiment.executors.DaskExecutor`);
+    the shards are written here, and the numbers are the same as a run in this process.
 
     Validates everything first (:class:`ConfigError`, or :class:`ResultDirectoryError` for an
     ``out`` that cannot be used; nothing is written). Work is split into shards of
@@ -288,12 +271,14 @@ def run_experiment(config, out, *, progress: bool = False) -> dict:
         raise ResultDirectoryError(os_error_message(out, error, "create")) from None
     with DirectoryLock(out):
         try:
-            return _run_locked(config, out, progress)
+            return _run_locked(config, out, progress, client)
         except OSError as error:
             raise ResultDirectoryError(os_error_message(out, error, "write to")) from None
 
 
-def _run_locked(config: ExperimentConfig, out: Path, progress: bool) -> dict:
+def _run_locked(config: ExperimentConfig, out: Path, progress: bool, client=None) -> dict:
+    from bandits.experiment.executors import DaskExecutor, LocalExecutor
+
     manifest = _existing_manifest(config, out)  # again, now that no other run can write
     fresh = manifest is None
     if fresh:
@@ -304,64 +289,50 @@ def _run_locked(config: ExperimentConfig, out: Path, progress: bool) -> dict:
         leftover.unlink(missing_ok=True)
     shards = recorded_shards(out, manifest)
     chunks = _chunks(config.n_replications, config.chunk_size)
-    work = []  # (environment, chunk, policies still missing)
+    tasks = []  # one per (environment, chunk) with the policies whose shards are missing
     for e in range(len(config.environments)):
         for start, stop in chunks:
             missing = [p for p in range(len(config.policies)) if not _intact(out, shards, shard_name(e, p, start, stop))]
             if missing:
-                work.append((e, start, stop, missing))
+                tasks.append(ShardTask(e, start, stop, tuple(missing)))
+    executor = LocalExecutor() if client is None else DaskExecutor(client)
+    if client is not None:
+        executor.check(config, tasks)
     stamp = project_source_stamp()
     recorded = manifest.setdefault("source_stamp", stamp)
-    if work and shards and recorded != stamp:
+    if tasks and shards and recorded != stamp:
         raise ConfigError([
             f"out: {out} holds shards computed by another version of the regretlab source (stamp "
             f"{recorded[:12]}, now {stamp[:12]}); completing it would mix results of two versions. "
             "Choose another directory, or restore that version to finish it"
         ])
-    if fresh or work:
+    if fresh or tasks:
         manifest["finished"] = None
         write_manifest(out, manifest)
-    if work:
-        _compile_first(config, work, progress)
+    if tasks and client is None:
+        _compile_first(config, tasks, progress)
+    elif tasks and progress:
+        import sys
+
+        print(f"Dask: {len(tasks)} task(s); each worker first compiles or loads the fused loops...", file=sys.stderr,
+              flush=True)
     bar = None
-    if progress and work:
+    if progress and tasks:
         from tqdm import tqdm
 
-        total = sum((stop - start) * len(missing) for _, start, stop, missing in work)
-        bar = tqdm(total=total, unit="run", desc=f"{config.name} (replications x policies)", dynamic_ncols=True)
-    policies = config.make_policies()
-    for e, start, stop, missing in work:
-        _, _, problem = config.environments[e]
-        done_before = [0]
-
-        def advance(done, done_before=done_before, width=len(missing)):
-            if bar is not None:
-                bar.update((done - done_before[0]) * width)
-                done_before[0] = done
-
-        result = run(
-            problem,
-            [policies[p] for p in missing],
-            horizon=config.horizon_of(e),
-            n_replications=config.n_replications,
-            seed=config.seed,
-            record_points=config.record_points_of(e),
-            n_jobs=config.n_jobs,
-            replications=range(start, stop),
-            progress=advance,
-        )
-        for position, p in enumerate(missing):
-            name = shard_name(e, p, start, stop)
-            data = _shard_bytes(result, position)
+        bar = tqdm(total=sum(task.runs for task in tasks), unit="run",
+                   desc=f"{config.name} (replications x policies)", dynamic_ncols=True)
+    for _, computed in executor.map(config, tasks, None if bar is None else bar.update):
+        for name, data in computed:
             atomic_write_bytes(out / name, data)
             append_journal(out, name, hashlib.sha256(data).hexdigest())
     if bar is not None:
         bar.close()
-    if fresh or work or (out / JOURNAL).exists() or not manifest.get("finished"):
+    if fresh or tasks or (out / JOURNAL).exists() or not manifest.get("finished"):
         manifest["finished"] = _now()
         fold_journal(out, manifest)
     results = load_results(out)
-    results["computed_shards"] = sum(len(missing) for _, _, _, missing in work)
+    results["computed_shards"] = sum(len(task.policies) for task in tasks)
     return results
 
 

@@ -1,0 +1,163 @@
+"""The Dask executor (bandits.experiment.executors) on a LocalCluster of two worker processes:
+results bit-identical to a run in this process, also when a run is resumed with the other
+executor or a worker is killed mid-run; a lost scheduler ends the run with a ClusterError and
+the directory resumable; workers of another source version and tasks too large for the workers'
+memory are refused before any work."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+from bandits.experiment import ConfigError, load_results, run_experiment  # noqa: E402
+from bandits.experiment.executors import ClusterError, DaskExecutor  # noqa: E402
+from bandits.experiment.shards import ShardTask  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG = {"name": "dask", "horizon": 3000, "n_replications": 24, "seed": 17, "chunk_size": 2, "n_jobs": 2,
+          "environments": [{"name": "EvenlySpacedBernoulliBandit", "sweep": {"n_arms": [3, 6]}}],
+          "policies": [{"name": "ucb1"}, {"name": "thompson_beta"}]}
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory):
+    return run_experiment(CONFIG, tmp_path_factory.mktemp("local") / "out")
+
+
+def assert_identical(a, b):
+    assert [e.swept for e in a["environments"]] == [e.swept for e in b["environments"]]
+    for x, y in zip(a["environments"], b["environments"]):
+        for name in ("cumulative_regret", "cumulative_reward", "pull_counts"):
+            np.testing.assert_array_equal(getattr(x.result, name), getattr(y.result, name))
+
+
+def test_a_dask_run_equals_a_local_run(client, local, tmp_path):
+    remote = run_experiment(CONFIG, tmp_path / "out", client=client)
+    assert remote["computed_shards"] == 2 * 2 * 12
+    assert_identical(local, remote)
+
+
+def test_a_run_half_local_half_on_dask_equals_a_local_run(client, local, tmp_path):
+    out = tmp_path / "out"
+    run_experiment(CONFIG, out)
+    for shard in sorted((out / "shards").rglob("*.npz"))[1::2]:  # half the shards lost
+        shard.unlink()
+    resumed = run_experiment(CONFIG, out, client=client)
+    assert resumed["computed_shards"] == 24
+    assert_identical(local, resumed)
+
+
+def test_killing_a_worker_mid_run_loses_nothing(client, local, tmp_path):
+    out = tmp_path / "out"
+    config = dict(CONFIG, horizon=100_000)  # tasks of about 0.3 s: the kill lands mid-run
+    expected = run_experiment(config, tmp_path / "expected")
+    outcome = {}
+    runner = threading.Thread(target=lambda: outcome.setdefault("result", run_experiment(config, out, client=client)))
+    runner.start()
+    journal = out / "journal.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not journal.exists() or journal.read_text().count("\n") < 4):
+        time.sleep(0.02)
+    assert journal.exists(), "no shard was written"
+    victim = next(iter(client.run(os.getpid).values()))
+    os.kill(victim, signal.SIGKILL)  # the nanny restarts it; its tasks run again elsewhere
+    assert runner.is_alive() and journal.read_text().count("\n") < 48  # mid-run
+    runner.join(timeout=300)
+    assert not runner.is_alive() and "result" in outcome
+    assert outcome["result"]["incomplete"] == []
+    assert_identical(expected, outcome["result"])
+    assert victim not in client.run(os.getpid).values()
+
+
+def test_workers_of_another_source_version_are_refused(client, tmp_path, monkeypatch):
+    monkeypatch.setattr("bandits.experiment.executors.project_source_stamp", lambda: "0" * 64)
+    with pytest.raises(ClusterError, match="run another version of the regretlab source"):
+        run_experiment(CONFIG, tmp_path / "out", client=client)
+    assert load_results(tmp_path / "out")["incomplete"] == [0, 1]  # nothing computed, resumable
+
+
+class _FakeClient:
+    def __init__(self, workers):
+        self.workers = workers
+
+    def scheduler_info(self, n_workers=None):
+        return {"workers": self.workers}
+
+
+def test_tasks_too_large_for_the_workers_memory_and_empty_clusters_are_refused():
+    from bandits.experiment import load_config
+
+    config = load_config(dict(CONFIG, n_replications=200, chunk_size=200))
+    tasks = [ShardTask(0, 0, 200, (0, 1))]
+    with pytest.raises(ConfigError, match="chunk_size: one task's results would take about"):
+        DaskExecutor(_FakeClient({"tcp://w": {"memory_limit": 100_000}})).check(config, tasks)
+    DaskExecutor(_FakeClient({"tcp://w": {"memory_limit": 10**10}})).check(config, tasks)
+    DaskExecutor(_FakeClient({"tcp://w": {"memory_limit": 0}})).check(config, tasks)  # no limit
+    with pytest.raises(ClusterError, match="has no workers"):
+        DaskExecutor(_FakeClient({})).check(config, tasks)
+
+
+_SCHEDULER = """
+import sys, time
+from distributed import LocalCluster
+if __name__ == "__main__":
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None)
+    print(cluster.scheduler_address, flush=True)
+    time.sleep(600)
+"""
+
+
+def test_losing_the_scheduler_ends_the_run_clearly_and_the_directory_resumes(local, tmp_path):
+    script = tmp_path / "scheduler.py"
+    script.write_text(_SCHEDULER)
+    cluster = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=REPO,
+                               env=dict(os.environ, PYTHONPATH=str(REPO)), start_new_session=True)
+    try:
+        address = cluster.stdout.readline().strip()
+        assert address.startswith("tcp://")
+        out = tmp_path / "out"
+        outcome = {}
+
+        def run_there():
+            with distributed.Client(address, timeout="20s") as remote:
+                try:
+                    run_experiment(dict(CONFIG, horizon=20000), out, client=remote)
+                except ClusterError as error:
+                    outcome["error"] = error
+
+        runner = threading.Thread(target=run_there)
+        runner.start()
+        journal = out / "journal.jsonl"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (journal.exists() and journal.read_text().count("\n") >= 2):
+            time.sleep(0.02)
+        os.killpg(cluster.pid, signal.SIGKILL)  # the scheduler and its worker, at once
+        runner.join(timeout=120)
+        assert not runner.is_alive()
+    finally:
+        if cluster.poll() is None:
+            os.killpg(cluster.pid, signal.SIGKILL)
+        cluster.wait()
+    assert "error" in outcome and "run the same command again to resume" in str(outcome["error"])
+    kept = load_results(out)
+    assert kept["incomplete"] and kept["corrupt"] == []
+    resumed = run_experiment(dict(CONFIG, horizon=20000), out)  # finished here, in this process
+    expected = run_experiment(dict(CONFIG, horizon=20000), tmp_path / "expected")
+    assert_identical(expected, resumed)
