@@ -82,6 +82,8 @@ class HeatEquationTuning:
     time_unit: ClassVar[str] = "time step"
     reward_range: ClassVar[tuple] = (-math.inf, 0.0)
     regret_label: ClassVar[str] = "cumulative solver iterations"
+    #: Per-replication metrics a sweep report plots against the swept parameters.
+    sweep_metrics: ClassVar[tuple] = (("total_iterations", "total solver iterations", "mean"),)
 
     def __post_init__(self):
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731

@@ -103,6 +103,8 @@ class SORTuning:
     time_unit: ClassVar[str] = "instance"
     reward_range: ClassVar[tuple] = (-math.inf, 0.0)
     regret_label: ClassVar[str] = "cumulative iterations minus those at omega*(c_t)"
+    #: Per-replication metrics a sweep report plots against the swept parameters.
+    sweep_metrics: ClassVar[tuple] = (("total_iterations", "total solver iterations", "mean"),)
 
     def __post_init__(self):
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731

@@ -196,3 +196,26 @@ def test_zipped_parameters_are_one_axis_of_the_report(tmp_path):
     assert [item["axes"] for item in layout["environments"]] == [[["n_arms", "horizon"]]] * 3
     report = write_report(out).read_text()
     assert "sweep_n_arms_horizon_0.png" in report and "sweep_n_arms_0.png" not in report
+
+
+def test_sweep_metrics_of_a_problem_class_are_plotted_with_their_intervals():
+    """The report's metrics: the final regret, then the problem class's ``sweep_metrics`` (the
+    error probability of best-arm identification, with the Wilson interval)."""
+    from bandits.core.intervals import wilson_interval
+    from bandits.experiment.store import EnvironmentResults
+    from bandits.report.sweeps import _metrics, final_metric_estimates
+    from bandits.runner import RunResult
+
+    errors = np.array([[1, 0, 0, 1, 0, 0, 0, 0]], dtype=np.int64)  # one policy, 8 runs, 2 errors
+    result = RunResult(policy_labels=["dp_bai"], record_points=np.array([100]), cumulative_regret=np.ones((1, 8, 1)),
+                       cumulative_reward=np.ones((1, 8, 1)), pull_counts=np.ones((1, 8, 3), np.int64), horizon=100,
+                       root_seed=0, wall_time=np.zeros(1), kernel_seconds=np.zeros((1, 8)), metrics={"error": errors})
+    env = EnvironmentResults(0, "RandomUnitArmsBAIProblem", {}, result, {"horizon": 100})
+    metrics = _metrics([env], {"policies": [{"name": "dp_bai"}]})
+    assert [label for label, _, _ in metrics] == ["final pull regret sum_t (mu* - mu_(a_t))", "error probability"]
+    label, getter, kind = metrics[1]
+    assert kind == "probability" and getter(env, 0).tolist() == [1, 0, 0, 1, 0, 0, 0, 0]
+    estimate, low, high = final_metric_estimates(getter(env, 0), kind)
+    assert estimate == 0.25 and (low, high) == wilson_interval(2, 8)
+    mean, low, high = final_metric_estimates([1.0, 2.0, 3.0])
+    assert mean == 2.0 and high - mean == pytest.approx(1.96 * 1.0 / np.sqrt(3))
