@@ -212,6 +212,8 @@ def _record_points(raw, horizon, problems, density=DEFAULT_RECORD_DENSITY, where
         if unknown or dense is None or per_decade is None:
             return None
         return default_record_points(horizon, dense_until=dense, per_decade=per_decade)
+    if raw == "final":
+        return np.array([horizon], dtype=np.int64)
     if isinstance(raw, list):
         if not raw or not all(isinstance(x, int) and not isinstance(x, bool) for x in raw):
             problems.append(f"record_points: must be a non-empty list of integers, got {raw!r}")
@@ -222,7 +224,8 @@ def _record_points(raw, horizon, problems, density=DEFAULT_RECORD_DENSITY, where
                             f"got {raw!r}")
             return None
         return points
-    problems.append(f"record_points: must be a table {{dense_until, per_decade}} or a list of steps, got {raw!r}")
+    problems.append(f"record_points: must be a table {{dense_until, per_decade}}, a list of steps or \"final\", "
+                    f"got {raw!r}")
     return None
 
 
@@ -325,12 +328,20 @@ def load_config(source) -> ExperimentConfig:
     density = tuple(min(d[k] for d in densities) for k in range(2)) if densities else DEFAULT_RECORD_DENSITY
     points = _record_points(data.get("record_points"), horizon, problems, density)
     environment_points = []
+    own_horizons = any(h != horizon for h in horizons if h is not None)
     for cell, own_horizon in zip(environment_cells, horizons):
-        if own_horizon == horizon or own_horizon is None:
+        if not own_horizons or own_horizon is None:
             environment_points.append(points)
         else:
-            own = _record_points(data.get("record_points"), own_horizon, problems, density,
-                                 where=f" ({cell_path('environments', cell)}.horizon = {own_horizon})")
+            where = f" ({cell_path('environments', cell)}.horizon = {own_horizon})" if own_horizon != horizon else ""
+            own = (points if own_horizon == horizon else
+                   _record_points(data.get("record_points"), own_horizon, problems, density, where=where))
+            if own is not None and own[-1] != own_horizon:  # an explicit list that stops short
+                problems.append(f"record_points: an explicit list ends at step {int(own[-1])}, before the horizon of "
+                                f"{cell_path('environments', cell)} ({own_horizon}), whose final values it would not "
+                                "record; use { dense_until, per_decade } or \"final\" with environments of their "
+                                "own horizons")
+                own = None
             environment_points.append(own)
 
     policies, policy_cells = [], []
@@ -360,8 +371,16 @@ def load_config(source) -> ExperimentConfig:
                     problems.append(_message(path, error))
                     break
 
-    if policies and environments:  # the entries that could be built, each with every other
-        policy_paths = [cell_path("policies", cell) for cell in policy_cells]
+    policy_paths = [cell_path("policies", cell) for cell in policy_cells]
+    by_label = {}
+    for path, (_, _, policy) in zip(policy_paths, policies):
+        by_label.setdefault(policy.label, []).append(path)
+    for label, paths in by_label.items():
+        if len(paths) > 1:
+            problems.append(f"{' and '.join(paths)}: the same policy twice (label {label!r}); give them different "
+                            "hyper-parameters or drop one")
+    if policies and environments and all(len(paths) == 1 for paths in by_label.values()):
+        # the entries that could be built, each with every other
         for e, (env_name, _, problem) in enumerate(environments):
             env_path = cell_path("environments", environment_cells[e])
             incompatible = False

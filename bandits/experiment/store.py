@@ -198,8 +198,8 @@ def _existing_manifest(config: ExperimentConfig, out: Path):
         # keys added to the layout by later versions are absent from older directories
         if not isinstance(stored, dict) or any(stored.get(key) != value for key, value in expected.items()
                                                if key in stored):
-            raise ResultDirectoryError(f"out: {out} holds results of another layout (record points or labels) of this "
-                                       "configuration; choose another directory or delete it")
+            raise ResultDirectoryError(f"out: {out} holds results of another layout (record points, labels or sweep "
+                                       "cells) of this configuration; choose another directory or delete it")
         return manifest
     if out.exists() and any(p.name not in (LOCK,) for p in out.iterdir()):
         raise ConfigError([f"out: {out} exists and is not an empty directory holding a {MANIFEST}; choose another directory"])
@@ -296,7 +296,7 @@ def _run_locked(config: ExperimentConfig, out: Path, progress: bool, client=None
             if missing:
                 tasks.append(ShardTask(e, start, stop, tuple(missing)))
     executor = LocalExecutor() if client is None else DaskExecutor(client)
-    if client is not None:
+    if client is not None and tasks:
         executor.check(config, tasks)
     stamp = project_source_stamp()
     recorded = manifest.setdefault("source_stamp", stamp)
@@ -322,12 +322,14 @@ def _run_locked(config: ExperimentConfig, out: Path, progress: bool, client=None
 
         bar = tqdm(total=sum(task.runs for task in tasks), unit="run",
                    desc=f"{config.name} (replications x policies)", dynamic_ncols=True)
-    for _, computed in executor.map(config, tasks, None if bar is None else bar.update):
-        for name, data in computed:
-            atomic_write_bytes(out / name, data)
-            append_journal(out, name, hashlib.sha256(data).hexdigest())
-    if bar is not None:
-        bar.close()
+    try:
+        for _, computed in executor.map(config, tasks, None if bar is None else bar.update):
+            for name, data in computed:
+                atomic_write_bytes(out / name, data)
+                append_journal(out, name, hashlib.sha256(data).hexdigest())
+    finally:
+        if bar is not None:
+            bar.close()
     if fresh or tasks or (out / JOURNAL).exists() or not manifest.get("finished"):
         manifest["finished"] = _now()
         fold_journal(out, manifest)
@@ -481,12 +483,17 @@ def load_results(out, *, frame: bool = False) -> dict:
 
 def _tidy_frame(environments, policy_swept):
     """One row per (environment, policy, replication, record point), with one column per swept
-    parameter (an environment's or a policy's; missing where a row's cell does not sweep it)."""
+    parameter (an environment's or a policy's; missing where a row's cell does not sweep it).
+    A swept name that clashes with a standard column (``t``, ``policy``, ...) is prefixed
+    ``environment.`` or ``policy.``; so is a policy's swept name that an environment sweeps
+    too."""
     try:
         import pandas as pd
     except ImportError:
         return None
     frames = []
+    policy_keys = list(dict.fromkeys(k for swept in policy_swept for k in swept))
+    all_environment_keys = {k for env in environments for k in env.swept}
     for env in environments:
         result = env.result
         n_policies, n_reps, n_points = result.cumulative_regret.shape
@@ -500,10 +507,18 @@ def _tidy_frame(environments, policy_swept):
             "cumulative_regret": result.cumulative_regret.ravel(),
             "cumulative_reward": result.cumulative_reward.ravel(),
         }
-        for key, value in env.swept.items():
-            columns[key] = [value] * policy.size if isinstance(value, list) else value
-        for key in dict.fromkeys(k for swept in policy_swept for k in swept):
-            per_policy = np.array([swept.get(key) for swept in policy_swept], dtype=object)
-            columns[key] = per_policy[policy.ravel()]
+        standard = set(columns)
+        environment_keys = set()
+        for key, value in env.swept.items():  # any value (lists and tables too), one per row
+            name = f"environment.{key}" if key in standard else key
+            column = np.empty(policy.size, dtype=object)
+            column[:] = [value] * policy.size
+            columns[name] = column
+            environment_keys.add(name)
+        for key in policy_keys:
+            name = f"policy.{key}" if key in standard or key in all_environment_keys else key
+            per_policy = np.empty(len(policy_swept), dtype=object)
+            per_policy[:] = [swept.get(key) for swept in policy_swept]
+            columns[name] = per_policy[policy.ravel()]
         frames.append(pd.DataFrame(columns))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -19,7 +19,7 @@ values, its *cells*.
 
 ``mode = "product"`` (the default) takes the Cartesian product of the lists, in the order they
 are written, the last varying fastest; ``mode = "zip"`` pairs the i-th values of lists of one
-length. An environment entry may also sweep (or set) ``horizon``: its cells then run for their
+length. (``mode`` is therefore the one parameter name a sweep cannot vary.) An environment entry may also sweep (or set) ``horizon``: its cells then run for their
 own horizon, with their own record points. Every cell is an ordinary environment or policy of the
 experiment, validated like any other before any work starts; errors name the cell, e.g.
 ``environments[0]{n_arms=1}.n_arms: must be >= 2, got 1``. The cells' swept values are kept in
@@ -66,9 +66,8 @@ class Cell:
 
 
 def _format_value(value) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    return repr(value) if isinstance(value, str) else str(value)
+    """Exact (``repr``) for floats and strings, so that two cells never print alike."""
+    return repr(value) if isinstance(value, (float, str)) else str(value)
 
 
 def cell_path(kind: str, cell: Cell) -> str:
@@ -112,13 +111,20 @@ def expand_entries(kind: str, entries: list, problems: list) -> list[Cell]:
                 found.append(f"{path}.{key}: also given outside the sweep ({key} = {fixed[key]!r}); give it in one place")
             elif not _valid_list(values):
                 found.append(f"{path}.{key}: must be a non-empty list of values, got {values!r}")
-            elif any(values[i] == values[j] for i in range(len(values)) for j in range(i)):
+            elif any(isinstance(v, float) and math.isnan(v) for v in values):
+                found.append(f"{path}.{key}: NaN cannot be a swept value (it equals nothing, not even itself)")
+            elif mode != "zip" and any(values[i] == values[j] for i in range(len(values)) for j in range(i)):
                 found.append(f"{path}.{key}: lists a value twice ({values!r}); each cell must differ")
         if mode == "zip" and lists and all(_valid_list(v) for v in lists.values()):
             lengths = {len(v) for v in lists.values()}
             if len(lengths) > 1:
                 sizes = ", ".join(f"{key}: {len(values)}" for key, values in lists.items())
                 found.append(f"{path}: mode \"zip\" pairs lists of one length, got {sizes}")
+            else:
+                pairs = list(zip(*lists.values()))
+                if any(pairs[i] == pairs[j] for i in range(len(pairs)) for j in range(i)):
+                    found.append(f"{path}: mode \"zip\" pairs the same values twice ({pairs!r}); each cell must "
+                                 "differ")
         if found:
             problems.extend(found)
             continue

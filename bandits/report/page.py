@@ -60,10 +60,9 @@ def _write_report(out: Path, results: dict) -> Path:
                                    "experiment again into the same directory to recompute them")
     config = results["manifest"]["config"]
     title = f"{config['name']}: regret report"
-    horizons = sorted({env.result.horizon for env in results["environments"]} | {config["horizon"]})
-    horizon_text = (f"Horizon T = {config['horizon']}" if len(horizons) == 1 else
-                    f"Horizon T = {config['horizon']} (environments with their own horizon: T in "
-                    f"{', '.join(str(h) for h in horizons)})")
+    horizons = sorted({env.result.horizon for env in results["environments"]}) or [config["horizon"]]
+    horizon_text = (f"Horizon T = {horizons[0]}" if len(horizons) == 1 else
+                    f"Horizons T in {', '.join(str(h) for h in horizons)} (each environment's own)")
     summary = (
         f"{horizon_text}, {config['n_replications']} replications, root seed {config['seed']}. "
         "Regret is the exact cumulative pseudo-regret against each setting's comparator (for the classic "

@@ -179,11 +179,14 @@ def _figure(out, name, title, panels, parameter, metric_label, x_log):
     return name
 
 
+def _short(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def _environment_text(env, width: int = 48) -> str:
     """A panel title for an environment: its name and parameters, shortened to ``width``."""
     params = ", ".join(f"{k}={v}" for k, v in {**env.params, **env.swept}.items())
-    text = f"{env.name} ({params})" if params else env.name
-    return text if len(text) <= width else text[: width - 3] + "..."
+    return _short(f"{env.name} ({params})" if params else env.name, width)
 
 
 def _format_swept(value) -> str:
@@ -212,6 +215,8 @@ def sweep_section(results: dict, out) -> ReportSection | None:
     axes_of = {env.index: [tuple(axis) for axis in stored[env.index].get("axes", [[k] for k in env.swept])]
                if env.index < len(stored) else [(k,) for k in env.swept] for env in environments}
     environment_axes = list(dict.fromkeys(axis for env in environments for axis in axes_of[env.index]))
+    origin_of = {env.index: int(stored[env.index].get("entry", 0)) if env.index < len(stored) else 0
+                 for env in environments}
     if not environments or (not environment_keys and not any(swept for _, swept in policy_cells)):
         return None
     labels = environments[0].result.policy_labels
@@ -228,16 +233,22 @@ def sweep_section(results: dict, out) -> ReportSection | None:
         for axis in environment_axes:
             key = axis[0]
             cells = [env for env in environments if axis in axes_of[env.index]]
-            groups = {}
+            origins = {origin_of[env.index] for env in cells}
+            groups = {}  # one panel per entry of the file and combination of the other axes' values
             for env in cells:
                 others = {k: v for k, v in env.swept.items() if k not in axis}
-                groups.setdefault(repr(others), (others, []))[1].append(env)
+                title = _values_text(others)
+                if len(origins) > 1:  # name the entry: its name and fixed parameters
+                    fixed = {k: v for k, v in env.params.items() if k not in env.swept}
+                    title = ", ".join(filter(None, [_short(f"{env.name} ({_values_text(fixed)})" if fixed
+                                                            else env.name), title]))
+                groups.setdefault((origin_of[env.index], repr(others)), (title, []))[1].append(env)
             panels = []
-            for others, members in groups.values():
+            for title, members in groups.values():
                 lines = [(label, policy_style(p),
                           [(env.swept[key], *final_metric_estimates(getter(env, p), kind)) for env in members])
                          for p, label in enumerate(labels)]
-                panels.append((_values_text(others), lines))
+                panels.append((title, lines))
             x_log = is_geometric([env.swept[key] for env in cells])
             section.figures.append(_figure(out, f"sweep_{'_'.join(axis)}_{m}", f"{metric_label} against "
                                            f"{_axis_text(axis)}", panels, _axis_text(axis), metric_label, x_log))

@@ -88,7 +88,7 @@ def test_killing_a_worker_mid_run_loses_nothing(client, local, tmp_path):
 
 def test_workers_of_another_source_version_are_refused(client, tmp_path, monkeypatch):
     monkeypatch.setattr("bandits.experiment.executors.project_source_stamp", lambda: "0" * 64)
-    with pytest.raises(ClusterError, match="run another version of the regretlab source"):
+    with pytest.raises(ClusterError, match="runs another version of the regretlab source"):
         run_experiment(CONFIG, tmp_path / "out", client=client)
     assert load_results(tmp_path / "out")["incomplete"] == [0, 1]  # nothing computed, resumable
 
@@ -161,3 +161,60 @@ def test_losing_the_scheduler_ends_the_run_clearly_and_the_directory_resumes(loc
     resumed = run_experiment(dict(CONFIG, horizon=20000), out)  # finished here, in this process
     expected = run_experiment(dict(CONFIG, horizon=20000), tmp_path / "expected")
     assert_identical(expected, resumed)
+
+
+def test_two_runs_sharing_a_cluster_at_once_get_their_own_results(client, tmp_path):
+    """Task keys are unique to a run: Dask would hand one run the stored results of another's
+    equal keys (here two seeds, same tasks)."""
+    configs = [dict(CONFIG, seed=seed) for seed in (1, 2)]
+    outcome = {}
+    threads = [threading.Thread(target=lambda i=i: outcome.setdefault(i, run_experiment(
+        configs[i], tmp_path / f"dask{i}", client=client))) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    for i in range(2):
+        assert_identical(run_experiment(configs[i], tmp_path / f"local{i}"), outcome[i])
+    assert not np.array_equal(outcome[0]["environments"][0].result.cumulative_regret,
+                              outcome[1]["environments"][0].result.cumulative_regret)
+
+
+class _FinishedFuture:
+    def __init__(self, status, error):
+        self.status, self.error = status, error
+
+    def result(self):
+        raise self.error
+
+    def exception(self):
+        return self.error
+
+
+def test_a_failing_task_is_reported_with_its_cell_not_as_a_lost_scheduler():
+    from concurrent.futures import CancelledError
+
+    from bandits.experiment.executors import (
+        ForeignSourceError,
+        _lost_scheduler_errors,
+        _result_of,
+    )
+
+    lost = _lost_scheduler_errors()
+    doing = "computing replications 0 to 1 of environments[0]{n_arms=3}"
+    with pytest.raises(RuntimeError, match=r"a Dask task failed while computing replications 0 to 1 of "
+                                           r"environments\[0\]\{n_arms=3\}: FileNotFoundError") as error:
+        _result_of(_FinishedFuture("error", FileNotFoundError("no numba cache")), lost, doing)
+    assert not isinstance(error.value, ClusterError)
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        _result_of(_FinishedFuture("error", ZeroDivisionError("x")), lost, doing)
+    with pytest.raises(CancelledError):  # the connection: left to the caller's lost-scheduler handling
+        _result_of(_FinishedFuture("cancelled", CancelledError()), lost, doing)
+    with pytest.raises(ClusterError, match="runs another version"):
+        _result_of(_FinishedFuture("error", ForeignSourceError("worker x runs another version")), lost, doing)
+
+    class KilledWorker(Exception):
+        pass
+
+    with pytest.raises(ClusterError, match="Dask workers kept dying while computing"):
+        _result_of(_FinishedFuture("error", KilledWorker("task")), lost, doing)

@@ -31,15 +31,20 @@ def test_product_in_written_order_the_last_list_varying_fastest():
 
 
 def test_zip_pairs_the_lists_and_entries_without_a_sweep_are_one_cell():
-    cells, problems = expand([{"name": "A"}, {"name": "B", "sweep": {"c": [1, 2, 3], "d": [4, 5, 6], "mode": "zip"}}])
-    assert problems == []
+    cells, problems = expand([{"name": "A"}, {"name": "B", "sweep": {"c": [1, 2, 3], "d": [4, 4, 6], "mode": "zip"}}])
+    assert problems == []  # a value may repeat in one list of a zip, as long as the pairs differ
     assert cells[0] == Cell(0, {}, {"name": "A"})
-    assert [c.values for c in cells[1:]] == [{"c": 1, "d": 4}, {"c": 2, "d": 5}, {"c": 3, "d": 6}]
-    assert cell_path("policies", cells[2]) == "policies[1]{c=2, d=5}" and cell_path("policies", cells[0]) == "policies[0]"
+    assert [c.values for c in cells[1:]] == [{"c": 1, "d": 4}, {"c": 2, "d": 4}, {"c": 3, "d": 6}]
+    assert cells[1].axes == (("c", "d"),)
+    assert cell_path("policies", cells[2]) == "policies[1]{c=2, d=4}" and cell_path("policies", cells[0]) == "policies[0]"
+    close, _ = expand([{"name": "A", "sweep": {"alpha": [1.0000001, 1.0000002]}}])
+    assert [cell_path("policies", c) for c in close] == ["policies[0]{alpha=1.0000001}", "policies[0]{alpha=1.0000002}"]
 
 
 @pytest.mark.parametrize("sweep, message", [
     ({"c": [1, 2], "d": [1], "mode": "zip"}, 'mode "zip" pairs lists of one length, got c: 2, d: 1'),
+    ({"c": [1, 1], "d": [2, 2], "mode": "zip"}, 'mode "zip" pairs the same values twice'),
+    ({"c": [1.0, float("nan")]}, "sweep.c: NaN cannot be a swept value"),
     ({"c": [1, 2], "mode": "grid"}, "sweep.mode: must be one of 'product', 'zip', got 'grid'"),
     ({"c": 3}, "sweep.c: must be a non-empty list of values, got 3"),
     ({"c": []}, "sweep.c: must be a non-empty list of values, got []"),
@@ -80,7 +85,7 @@ def test_every_bad_cell_is_reported_at_once_by_its_values(tmp_path):
     problems = error.value.problems
     assert "environments[0]{n_arms=1}.n_arms: must be >= 2, got 1" in problems
     assert "environments[0]{n_arms=0}.n_arms: must be >= 2, got 0" in problems
-    assert any(p.startswith("policies[0]{c=-1}.c: must be > 0") for p in problems), problems
+    assert any(p.startswith("policies[0]{c=-1.0}.c: must be > 0") for p in problems), problems
     assert not (tmp_path / "out").exists()
 
 
@@ -219,3 +224,64 @@ def test_sweep_metrics_of_a_problem_class_are_plotted_with_their_intervals():
     assert estimate == 0.25 and (low, high) == wilson_interval(2, 8)
     mean, low, high = final_metric_estimates([1.0, 2.0, 3.0])
     assert mean == 2.0 and high - mean == pytest.approx(1.96 * 1.0 / np.sqrt(3))
+
+
+def test_record_points_with_environments_of_their_own_horizons():
+    """An explicit list that stops before a cell's horizon is refused (its final values would not
+    be recorded); "final" records each environment's horizon only."""
+    config = experiment([{"name": "EvenlySpacedBernoulliBandit", "sweep": {"horizon": [50, 200]}}],
+                        [{"name": "ucb1"}], record_points=[10, 50])
+    with pytest.raises(ConfigError, match=r"record_points: an explicit list ends at step 50, before the horizon of "
+                                          r"environments\[0\]\{horizon=200\}"):
+        load_config(config)
+    final = load_config(dict(config, record_points="final"))
+    assert [points.tolist() for points in final.environment_record_points] == [[50], [200]]
+
+
+def test_the_same_policy_twice_is_named_once():
+    with pytest.raises(ConfigError) as error:
+        load_config(experiment([{"name": "EvenlySpacedBernoulliBandit", "sweep": {"n_arms": [2, 3]}}],
+                               [{"name": "kl_ucb", "sweep": {"c": [0.5, 1.0]}}, {"name": "kl_ucb"}]))
+    assert error.value.problems == [
+        "policies[0]{c=1.0} and policies[1]: the same policy twice (label 'kl_ucb'); give them different "
+        "hyper-parameters or drop one"]
+
+
+def test_frame_columns_of_any_swept_value_and_clashing_names(tmp_path):
+    pytest.importorskip("pandas")
+    out = tmp_path / "out"
+    run_experiment(experiment([{"name": "GaussianBandit", "sweep": {"means": [[0.1, 0.5], [0.2, 0.4]],
+                                                                     "noise_std": [0.5, 1.0]}}],
+                              [{"name": "thompson_gaussian", "sweep": {"noise_std": [0.5, 1.0]}}],
+                              n_replications=2, horizon=20), out)
+    frame = load_results(out, frame=True)["frame"]
+    assert {"means", "noise_std", "policy.noise_std"} <= set(frame.columns)
+    row = frame[(frame["environment"] == 1) & (frame["policy"] == "thompson_gaussian(noise_std=0.5)")].iloc[0]
+    assert row["means"] == [0.1, 0.5] and row["noise_std"] == 1.0 and row["policy.noise_std"] == 0.5
+
+
+def test_two_entries_sweeping_one_parameter_are_drawn_apart(tmp_path):
+    from bandits.experiment.store import load_results as load
+    from bandits.report.sweeps import sweep_section
+
+    out = tmp_path / "out"
+    run_experiment(experiment([{"name": "EvenlySpacedBernoulliBandit", "high": 0.9, "sweep": {"n_arms": [2, 4]}},
+                               {"name": "EvenlySpacedBernoulliBandit", "high": 0.5, "sweep": {"n_arms": [2, 4]}}],
+                              [{"name": "ucb1"}], n_replications=2, horizon=20), out)
+    import matplotlib.pyplot as plt
+
+    figures = []
+    original = plt.subplots
+
+    def recording(*args, **kwargs):
+        fig, axes = original(*args, **kwargs)
+        figures.append(axes)
+        return fig, axes
+
+    plt.subplots = recording
+    try:
+        sweep_section(load(out), out)
+    finally:
+        plt.subplots = original
+    titles = [ax.get_title() for ax in figures[0].flat if ax.get_visible()]
+    assert len(titles) == 2 and "high=0.9" in titles[0] and "high=0.5" in titles[1]
