@@ -79,6 +79,16 @@ def _git_revision():
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
+def _git_dirty():
+    """True when the checkout holding this package has uncommitted changes (None outside git)."""
+    try:
+        out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=Path(__file__).parent,
+                             capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return bool(out.stdout.strip()) if out.returncode == 0 else None
+
+
 def _versions():
     import gymnasium
     import matplotlib
@@ -94,6 +104,16 @@ def _versions():
         "gymnasium": gymnasium.__version__,
         "matplotlib": matplotlib.__version__,
     }
+
+
+def _command() -> str:
+    """The command line of this process (the program's name and its arguments, shell-quoted)."""
+    import shlex
+    import sys
+
+    argv = list(sys.argv) or ["python"]
+    program = Path(argv[0]).name or "python"
+    return " ".join(shlex.quote(part) for part in [program, *argv[1:]])
 
 
 def _now():
@@ -148,6 +168,8 @@ def _new_manifest(config: ExperimentConfig) -> dict:
         "spawn_keys": {"environment": "(r, 0)", "policy": "(r, 1)"},
         "versions": _versions(),
         "git_revision": _git_revision(),
+        "git_dirty": _git_dirty(),
+        "command": _command(),
         "host": {"name": socket.gethostname(), "platform": platform.platform(), "cpus": os.cpu_count()},
         "started": _now(),
         "finished": None,
