@@ -11,10 +11,12 @@ import numpy as np
 
 from bandits.core.atomic_files import atomic_write_bytes
 
-__all__ = ["ReportSection", "legend_below", "save_figure", "OKABE_ITO", "policy_style", "loglog_slope", "format_number", "mean_se"]
+__all__ = ["OKABE_ITO", "ReportSection", "format_count", "format_number", "legend_below", "loglog_slope", "mean_se",
+           "policy_style", "save_figure"]
 
-#: Okabe & Ito (2008) colour-blind-safe palette (black last).
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+#: Okabe & Ito (2008) colour-blind-safe palette, ordered so that the first six colours are far
+#: apart (black sixth; sky blue, close to blue, seventh; yellow, faint on white, last).
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#000000", "#56B4E9", "#F0E442"]
 _LINESTYLES = ["-", "--", "-.", ":"]
 
 
@@ -73,6 +75,17 @@ def loglog_slope(record_points, mean_regret, *, decades: float = 1.0) -> float:
     if keep.sum() < 2:
         return math.nan
     return float(np.polyfit(np.log(t[keep]), np.log(y[keep]), 1)[0])
+
+
+def format_count(value: int) -> str:
+    """A count for people: thousands separators below 10^6 (12,500), else a mantissa and a
+    power of ten (1.25 x 10^17)."""
+    value = int(value)
+    if abs(value) < 10**6:
+        return f"{value:,}"
+    mantissa, exponent = f"{value:.3e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa} × 10^{int(exponent)}" if mantissa != "1" else f"10^{int(exponent)}"
 
 
 def format_number(value: float) -> str:
