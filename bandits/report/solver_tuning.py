@@ -8,7 +8,13 @@ from __future__ import annotations
 import numpy as np
 
 from bandits.core.registry import policy_class
-from bandits.report.sections import ReportSection, mean_se, policy_style, save_figure
+from bandits.report.sections import (
+    ReportSection,
+    legend_below,
+    mean_se,
+    policy_style,
+    save_figure,
+)
 from environments.solver_tuning import DEFAULT_OMEGA_GRID
 
 __all__ = ["solver_tuning_report_section"]
@@ -92,9 +98,10 @@ def solver_tuning_report_section(env, out, config):
             smooth = np.convolve(trace, np.ones(window) / window, mode="valid")
             ax.plot(np.arange(smooth.size) + window, smooth, label=label, linewidth=1.2, **policy_style(p))
         ax.set_xlabel(unit)
-        ax.set_ylabel(f"omega played (mean over replications, moving average of {window})")
-        ax.set_title(f"{env.name}: omega trace", fontsize=11)
-        ax.legend(fontsize=7, loc="best")
+        ax.set_ylabel("omega played")
+        ax.set_title(f"{env.name}: omega trace\nmean over replications, moving average of {window} {unit}s",
+                     fontsize=10)
+        legend_below(fig, ax)  # outside the axes: never over a trace
         ax.grid(alpha=0.3)
         figures.append(save_figure(fig, out, f"omega_trace_env{env.index}"))
         plt.close(fig)

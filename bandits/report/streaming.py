@@ -18,11 +18,20 @@ import numpy as np
 
 from bandits.core.registry import policy_class
 from bandits.core.validation import ParameterError, check_integer
-from bandits.report.sections import ReportSection, mean_se, save_figure
+from bandits.report.sections import (
+    ReportSection,
+    legend_below,
+    mean_se,
+    policy_style,
+    save_figure,
+)
 from bandits.runner import run
 from environments.streaming import MAX_COUNT
 
 __all__ = ["streaming_report_section", "relative_regret", "normalised_regret", "log_log_horizon_slope"]
+
+#: Markers of the memory figure: points of two policies at one memory stay apart.
+_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
 
 def _policies_of(config):
@@ -123,11 +132,13 @@ def streaming_report_section(env, out, config):
     for p, label in enumerate(labels):
         memory = metrics["peak_memory"][p].max()
         half = 1.96 * final[p].std(ddof=1) / math.sqrt(n) if n > 1 else 0.0
-        ax.errorbar([memory], [final[p].mean()], yerr=[half], fmt="o", capsize=4, label=label)
+        style = policy_style(p)  # the policy's colour in every figure of the report
+        ax.errorbar([memory], [final[p].mean()], yerr=[half], fmt=_MARKERS[p % len(_MARKERS)], capsize=4,
+                    label=label, color=style["color"])
     ax.set_xlabel("peak arm memory (slots, arriving arm included)")
     ax.set_ylabel("final regret (mean, 95% CI)")
     ax.set_title(f"{env.name}: regret against memory", fontsize=11)
-    ax.legend(loc="best", fontsize=8)
+    legend_below(fig, ax)  # outside the axes: never over a point
     ax.grid(alpha=0.3)
     figure = save_figure(fig, out, f"memory_env{env.index}")
     plt.close(fig)

@@ -11,6 +11,7 @@ is set (``.ci/run`` sets it after installing them), where it fails.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -86,15 +87,15 @@ def legend_overlaps(fig) -> list[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    """Every setting's small report, with the legend check run on each figure as it is saved."""
+@contextlib.contextmanager
+def checking_legends():
+    """Within the block, every figure a report saves is checked with :func:`legend_overlaps`;
+    yields the dict of offending figures (``directory/name``: problems)."""
     import importlib
     import pkgutil
 
     import bandits.report as report_package
     import bandits.report.sections as sections
-    from bandits.report import write_report
 
     overlaps = {}
     original = sections.save_figure
@@ -112,15 +113,24 @@ def reports(tmp_path_factory):
             module.save_figure = checked
             patched.append(module)
     try:
-        pages = {}
+        yield overlaps
+    finally:
+        for module in patched:
+            module.save_figure = original
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """Every setting's small report, with the legend check run on each figure as it is saved."""
+    from bandits.report import write_report
+
+    pages = {}
+    with checking_legends() as overlaps:
         for name in SETTINGS:
             out = tmp_path_factory.mktemp(name) / "out"
             run_experiment(small_experiment(name), out)
             write_report(out)
             pages[name] = out / "report.html"
-    finally:
-        for module in patched:
-            module.save_figure = original
     return pages, overlaps
 
 
