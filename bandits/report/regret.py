@@ -59,8 +59,11 @@ def _figures(result, title, stem, out, exponents, unit="time step", regret_label
     regret = result.cumulative_regret
     n = regret.shape[1]
     written = []
+    # taller figures when the legend below has many rows, so that the axes keep their height
+    legend_rows = len(result.policy_labels)
+    size = (7, 4.5 + 0.22 * max(0, legend_rows - 6))
 
-    fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=size, constrained_layout=True)
     for p, label in enumerate(result.policy_labels):
         mean = regret[p].mean(axis=0)
         half = 1.96 * regret[p].std(axis=0, ddof=1) / math.sqrt(n) if n > 1 else np.zeros_like(mean)
@@ -75,15 +78,16 @@ def _figures(result, title, stem, out, exponents, unit="time step", regret_label
     written.append(save_figure(fig, out, f"regret_{stem}"))
     plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(7, 4.5 + 0.22 * max(0, legend_rows - 3)), constrained_layout=True)
     for p, label in enumerate(result.policy_labels):
         mean = regret[p].mean(axis=0)
         slope = loglog_slope(t, mean)
         positive = mean > 0
-        ax.loglog(t[positive], mean[positive], label=f"{label} (exponent over the last decade {slope:.2f})",
+        exponent = round(slope, 2) + 0.0  # no "-0.00"
+        ax.loglog(t[positive], mean[positive], label=f"{label} (exponent over the last decade {exponent:.2f})",
                   **policy_style(p))
     ax.set_xlabel(f"{unit} (log)")
-    ax.set_ylabel(f"mean {regret_label} (log)")
+    ax.set_ylabel("mean regret (log)")  # short: the section states which regret
     ax.set_title(f"{title}\nlog-log; exponent = slope of log regret against log t over the last decade",
                  fontsize=10)
     legend_below(fig, ax)
@@ -91,16 +95,30 @@ def _figures(result, title, stem, out, exponents, unit="time step", regret_label
     written.append(save_figure(fig, out, f"loglog_{stem}"))
     plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
-    box = ax.boxplot([result.final_regret[p] for p in range(len(result.policy_labels))], patch_artist=True,
+    labels = result.policy_labels
+    # many or long labels: horizontal boxes, labels on the y axis, read left to right
+    horizontal = len(labels) > 6 or max(len(label) for label in labels) > 18
+    height = max(4.5, 0.32 * len(labels) + 1.6) if horizontal else 4.5
+    fig, ax = plt.subplots(figsize=(7, height), constrained_layout=True)
+    box = ax.boxplot([result.final_regret[p] for p in range(len(labels))], patch_artist=True,
+                     orientation="horizontal" if horizontal else "vertical",
                      medianprops={"color": "black", "linewidth": 2.0})  # visible on every box colour
     for p, patch in enumerate(box["boxes"]):
         patch.set_facecolor(policy_style(p)["color"])
         patch.set_alpha(0.45)
-    ax.set_xticks(range(1, len(result.policy_labels) + 1), result.policy_labels, rotation=20, ha="right")
-    ax.set_ylabel(f"regret at T = {format_count(t[-1])}")
-    ax.set_title(f"{title}\nfinal regret across replications", fontsize=11)
-    ax.grid(alpha=0.3, axis="y")
+    axis_label = f"regret at T = {format_count(t[-1])}"
+    if horizontal:
+        ax.set_yticks(range(1, len(labels) + 1), labels, fontsize=8)
+        ax.invert_yaxis()  # the first policy on top, as in the legends
+        ax.set_xlabel(axis_label)
+        ax.grid(alpha=0.3, axis="x")
+    else:
+        ax.set_xticks(range(1, len(labels) + 1), labels, rotation=20, ha="right")
+        ax.set_ylabel(axis_label)
+        ax.grid(alpha=0.3, axis="y")
+    # on the figure, not the axes: long policy labels push the axes right and an axes title
+    # centred over them would run past the figure's edge
+    fig.suptitle(f"{title}\nfinal regret across replications", fontsize=11)
     written.append(save_figure(fig, out, f"final_{stem}"))
     plt.close(fig)
     return written
@@ -112,9 +130,13 @@ def regret_section(env, out, config) -> ReportSection:
     unit = getattr(problem_class(env.name), "time_unit", "time step")
     regret_label = getattr(problem_class(env.name), "regret_label", "cumulative pseudo-regret")
     scalars = [f"{k}={v}" for k, v in env.params.items() if isinstance(v, (int, float, str))]
-    title = f"{env.name} ({', '.join(scalars)})" if scalars else env.name
-    if len(title) > 70:
-        title = title[:67] + "..."
+    shown = []
+    for text in scalars:  # whole parameters only, as many as fit in a title line
+        if len(env.name) + len(", ".join([*shown, text])) + 3 > 70:
+            break
+        shown.append(text)
+    more = ", ..." if len(shown) < len(scalars) else ""
+    title = f"{env.name} ({', '.join(shown)}{more})" if shown else env.name
     names = _figures(env.result, title, f"env{env.index}", out, exponents, unit, regret_label)
     notes = []
     rates = [f"{label} {_rate_text(exponent)}" for label, exponent in zip(env.result.policy_labels, exponents)
