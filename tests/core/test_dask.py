@@ -218,3 +218,23 @@ def test_a_failing_task_is_reported_with_its_cell_not_as_a_lost_scheduler():
 
     with pytest.raises(ClusterError, match="Dask workers kept dying while computing"):
         _result_of(_FinishedFuture("error", KilledWorker("task")), lost, doing)
+
+
+def test_the_command_line_runs_on_a_local_dask_cluster(local, tmp_path, capsys):
+    """regretlab run --dask-workers 2: a LocalCluster started and stopped by the command, the
+    same numbers as a local run."""
+    import json
+
+    from bandits.cli import main
+
+    config = tmp_path / "dask.toml"
+    lines = [f"{key} = {json.dumps(value)}" for key, value in CONFIG.items() if key not in ("environments", "policies")]
+    lines += ["[[environments]]", 'name = "EvenlySpacedBernoulliBandit"', "sweep = { n_arms = [3, 6] }"]
+    for policy in CONFIG["policies"]:
+        lines += ["[[policies]]", f'name = "{policy["name"]}"']
+    config.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    assert main(["run", str(config), "--out", str(out), "--dask-workers", "2", "--no-progress", "--no-report"]) == 0
+    assert_identical(local, load_results(out))
+    assert main(["run", str(config), "--out", str(tmp_path / "x"), "--dask-workers", "0", "--no-progress"]) == 2
+    assert "--dask-workers: must be >= 1, got 0" in capsys.readouterr().err
