@@ -25,7 +25,8 @@ def solver_tuning_report_section(env, out, config):
     to the instance-optimal omega and to the best fixed omega among the run's fixed-omega
     comparators (policies whose class sets ``is_fixed_comparator``, e.g. ``fixed_omega``; per
     replication, then averaged), the best fixed grid omega in hindsight (with
-    ``grid_costs``); a figure of the mean omega played against the instance index."""
+    ``grid_costs``); a figure of iterations per instance against the instance-optimal omega's (the
+    regret is the excess), and one of the mean omega played against the instance index."""
     import matplotlib  # matplotlib loads only when a report is written
 
     matplotlib.use("Agg")
@@ -87,7 +88,8 @@ def solver_tuning_report_section(env, out, config):
         values, counts = np.unique(grid[index], return_counts=True)
         notes.append("Best grid omega in hindsight per replication: "
                      + ", ".join(f"{v:.2f} ({c} replications)" for v, c in zip(values, counts)) + ".")
-    figures = []
+    figures = [_iterations_figure(plt, env, out, labels, total / horizon, None if star is None else star / horizon,
+                                  unit)]
     if "omega_index" in metrics:
         grid = np.asarray(env.params.get("omega_grid") or DEFAULT_OMEGA_GRID)
         omegas = grid[metrics["omega_index"].astype(np.int64)]  # (P, R, T)
@@ -106,3 +108,34 @@ def solver_tuning_report_section(env, out, config):
         figures.append(save_figure(fig, out, f"omega_trace_env{env.index}"))
         plt.close(fig)
     return ReportSection(figures=figures, tables=tables, notes=notes)
+
+
+def _iterations_figure(plt, env, out, labels, per_instance, star, unit) -> str:
+    """The headline figure: each policy's mean solver iterations per instance (95% interval over
+    replications), beside the instance-optimal omega*(c_t)'s when the problem has it (a dashed
+    line); the gap between a bar and that line is the policy's regret per instance."""
+    n = per_instance.shape[1]
+    means = per_instance.mean(axis=1)
+    halves = 1.96 * per_instance.std(axis=1, ddof=1) / np.sqrt(n) if n > 1 else np.zeros_like(means)
+    fig, ax = plt.subplots(figsize=(7, max(3.0, 0.45 * len(labels) + 1.8)), constrained_layout=True)
+    positions = np.arange(len(labels))
+    ax.barh(positions, means, xerr=halves, capsize=3, alpha=0.75,
+            color=[policy_style(p)["color"] for p in range(len(labels))])
+    ax.set_yticks(positions, labels, fontsize=8)
+    ax.invert_yaxis()  # the first policy on top
+    low = means.min() - 2 * halves.max()
+    if star is not None:
+        optimum = float(star.mean())
+        ax.axvline(optimum, color="black", linestyle="--", linewidth=1.5)
+        ax.annotate("instance-optimal omega*(c_t)", (optimum, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(3, -3), textcoords="offset points", va="top", fontsize=8)
+        low = min(low, optimum)
+    span = means.max() + halves.max() - low
+    ax.set_xlim(max(0.0, low - 0.15 * span), means.max() + halves.max() + 0.05 * span)
+    ax.set_xlabel(f"solver iterations per {unit} (mean, 95% interval)")
+    ax.grid(alpha=0.3, axis="x")
+    fig.suptitle(f"{env.name}: iterations per {unit}"
+                 + ("; regret = the excess over the dashed line" if star is not None else ""), fontsize=10)
+    name = save_figure(fig, out, f"iterations_env{env.index}")
+    plt.close(fig)
+    return name

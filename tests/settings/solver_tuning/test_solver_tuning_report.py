@@ -1,0 +1,26 @@
+"""The solver-tuning report section: its headline figure (iterations per instance against the
+instance-optimal omega's, the regret being the excess) and its table, on a small SOR run."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bandits.experiment import load_results, run_experiment
+from bandits.report import write_report
+
+
+def test_the_report_draws_iterations_against_the_instance_optimal_omega(tmp_path):
+    out = tmp_path / "out"
+    run_experiment({"name": "sor", "horizon": 40, "n_replications": 3, "seed": 2,
+                    "environments": [{"name": "SORTuning"}],
+                    "policies": [{"name": "chebcb"}, {"name": "fixed_omega", "omega": 1.0}]}, out)
+    report = write_report(out).read_text()
+    assert "![iterations_env0](iterations_env0.png)" in report and (out / "iterations_env0.svg").exists()
+    svg = (out / "iterations_env0.svg").read_text()
+    assert "instance-optimal omega*(c_t)" in svg and "regret = the excess over the dashed line" in svg
+    result = load_results(out)["environments"][0].result
+    total, star = result.metrics["total_iterations"], result.metrics["instance_optimal_iterations"]
+    per_instance = total.mean(axis=1) / 40
+    # the table's "minus instance-optimal" column is the figure's excess: fixed omega = 1 (Gauss-Seidel) pays most
+    assert per_instance[1] > per_instance[0] > 0 and np.all(total >= 0)
+    assert f"{(total[1] - star[1]).mean() / 40:.2f}" in report
