@@ -10,6 +10,7 @@ import contextlib
 import faulthandler
 import inspect
 import json
+import os
 import sys
 
 __all__ = ["main"]
@@ -375,6 +376,7 @@ def main(argv=None) -> int:
     """Entry point of the ``regretlab`` console script."""
     if not faulthandler.is_enabled():
         faulthandler.enable()  # a crash in compiled code prints the Python stack instead of nothing
+    as_program = argv is None  # the console script or python -m bandits.cli, not a call from Python
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         extra = _bench_command(argv)  # reads the setting registry: a broken plug-in is reported here
@@ -412,6 +414,14 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(f"regretlab {args.command}: interrupted; completed results are kept"
               + ("; run the same command again to resume" if args.command == "run" else ""), file=sys.stderr)
+        if as_program:
+            # Ctrl-C can land inside numba's compiler and leave half-built LLVM objects whose
+            # finalisers crash the interpreter at exit (a segmentation fault after this message).
+            # Everything worth keeping is on disk already (shards are atomic, the journal fsynced,
+            # compile-ahead workers stopped, the directory lock goes with the process): leave now.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
         return 130
     return 0
 
