@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["missing_loops", "compile_ahead", "available_cores"]
+__all__ = ["SEEDING", "available_cores", "compile_ahead", "compile_item", "missing_loops"]
 
 
 def _loop_and_arguments(config, policies, environment: int, policy: int):
@@ -90,7 +90,7 @@ def compile_ahead(config, loops, *, processes: int | None = None, timeout: float
 
     queue = collections.deque(loops)
     if not replication_seeding_compiled():
-        queue.appendleft(_SEEDING)
+        queue.appendleft(SEEDING)
     lock = threading.Lock()
 
     def take():
@@ -106,7 +106,7 @@ def compile_ahead(config, loops, *, processes: int | None = None, timeout: float
                 pool.start()
             policies = config.make_policies()
             while not interrupted.is_set() and (item := take()) is not None:
-                _compile_item(config, policies, item)
+                compile_item(config, policies, item)
             if interrupted.is_set():
                 raise KeyboardInterrupt
             finished = True
@@ -138,16 +138,16 @@ def _interrupt_between_items():
 
 
 #: The queue item that stands for the runner's replication seeding.
-_SEEDING = ("seeding",)
+SEEDING = ("seeding",)
 
 
-def _compile_item(config, policies, item) -> None:
+def compile_item(config, policies, item) -> None:
     """Compile (or load from the disk cache) one queue item: the replication seeding or the fused
     loop of an ``(environment, policy)`` pair."""
     from bandits.core.kernels import compiled_entry_point
     from bandits.core.rng import replication_generator_states
 
-    if item == _SEEDING:
+    if item == SEEDING:
         replication_generator_states(0, [0])
     else:
         compiled_entry_point(*_loop_and_arguments(config, policies, *item))
@@ -250,7 +250,7 @@ def _worker_main() -> int:
     config = pickle.loads(_receive(source))
     policies = config.make_policies()
     while (message := _receive(source)) is not None:
-        _compile_item(config, policies, pickle.loads(message))
+        compile_item(config, policies, pickle.loads(message))
         sys.stdout.write("compiled\n")
         sys.stdout.flush()
     return 0

@@ -89,16 +89,13 @@ def _warm_worker(config, pairs, rotation: int, stamp: str) -> str:
     """Warm-up task: check the worker's source stamp, then compile (or load) the fused loop of
     every ``(environment, policy)`` pair, starting at ``rotation`` so that workers sharing a disk
     cache compile different loops first; return the worker's address."""
-    from bandits.core.kernels import compiled_entry_point
-    from bandits.core.rng import replication_generator_states
-    from bandits.experiment.compile_ahead import _loop_and_arguments
+    from bandits.experiment.compile_ahead import SEEDING, compile_item
 
     _check_stamp(stamp)
     policies = config.make_policies()
-    replication_generator_states(0, [0])
     order = pairs[rotation % len(pairs):] + pairs[:rotation % len(pairs)] if pairs else []
-    for environment, policy in order:
-        compiled_entry_point(*_loop_and_arguments(config, policies, environment, policy))
+    for item in [SEEDING, *order]:
+        compile_item(config, policies, item)
     return _worker_address()
 
 

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 from pathlib import Path
 
 from bandits.core.atomic_files import atomic_write_bytes
 from bandits.core.registry import policy_class, problem_class, resolve, setting_of
 from bandits.experiment import ResultDirectoryError, load_results
 from bandits.experiment.result_directory import os_error_message
-from bandits.report.regret import regret_section
+from bandits.report.regret import final_regret_rows, regret_section
 from bandits.report.sections import ReportSection, format_number
 from bandits.report.sweeps import sweep_section
 
@@ -97,15 +96,8 @@ def _summary_table(environments, labels, headings):
     """``(header, rows)``: the final regret (mean ± s.e.) of every policy in every environment,
     with the shorter of the two lists across (environments as columns when there are no more
     of them than policies), so that the table stays narrow."""
-    cells = []
-    for env in environments:
-        final = env.result.final_regret
-        n = final.shape[1]
-        row = []
-        for p in range(len(labels)):
-            se = final[p].std(ddof=1) / math.sqrt(n) if n > 1 else math.nan
-            row.append(f"{format_number(final[p].mean())} ± {format_number(se)}")
-        cells.append(row)
+    cells = [[f"{format_number(mean)} ± {format_number(se)}" for _, mean, se, _, _ in final_regret_rows(env.result)]
+             for env in environments]
     if len(environments) <= len(labels):
         return ["policy", *headings], [[label, *(cells[e][p] for e in range(len(environments)))]
                                        for p, label in enumerate(labels)]

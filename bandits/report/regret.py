@@ -39,7 +39,8 @@ def _rate_text(exponent) -> str:
     return f"T^{exponent:.2g}"
 
 
-def _summary_rows(result):
+def final_regret_rows(result):
+    """Per policy ``(label, mean, standard error, median, kernel seconds)`` of the final regret."""
     final = result.final_regret
     n = final.shape[1]
     rows = []
@@ -148,7 +149,7 @@ def regret_section(env, out, config) -> ReportSection:
                      "growing once it commits.")
     rows = [
         [label, f"{format_number(mean)} ± {format_number(se)}", format_number(median), f"{wall:.3f}"]
-        for label, mean, se, median, wall in _summary_rows(env.result)
+        for label, mean, se, median, wall in final_regret_rows(env.result)
     ]
     # the column says what the number is: the setting's regret (total solver iterations for the
     # heat equation, whose comparator is not computed, is not called a regret)
