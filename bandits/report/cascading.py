@@ -7,17 +7,61 @@ from __future__ import annotations
 import numpy as np
 
 from bandits.core.registry import policy_class, problem_class
-from bandits.report.sections import ReportSection, mean_se
+from bandits.report.sections import (
+    ReportSection,
+    legend_below,
+    mean_se,
+    policy_style,
+    save_figure,
+)
 from environments.cascading import BLBCascadingBandit
 
 __all__ = ["cascading_report_section"]
+
+
+def _lower_bound_figure(env, out, problem, constant) -> str:
+    """The headline figure of cascading bandits on a ``B_LB`` instance: every policy's mean
+    regret with its 95% confidence band against the number of steps n, on a logarithmic n axis,
+    with Kveton et al.'s asymptotic lower bound ``c ln n`` (arXiv:1502.02763, Theorem 4), a
+    straight line there; a consistent policy's regret ends up above it, parallel at best."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    result = env.result
+    labels = result.policy_labels
+    t = np.asarray(result.record_points, dtype=float)
+    regret = result.cumulative_regret
+    n = regret.shape[1]
+    fig, ax = plt.subplots(figsize=(7, 4.5 + 0.22 * max(0, len(labels) - 5)), constrained_layout=True)
+    for p, label in enumerate(labels):
+        mean = regret[p].mean(axis=0)
+        half = 1.96 * regret[p].std(axis=0, ddof=1) / np.sqrt(n) if n > 1 else np.zeros_like(mean)
+        style = policy_style(p, labels)
+        ax.plot(t, mean, label=label, **style)
+        ax.fill_between(t, mean - half, mean + half, color=style["color"], alpha=0.2, linewidth=0)
+    ax.plot(t, constant * np.log(t), color="black", linestyle=(0, (5, 3)), linewidth=1.5,
+            label=f"lower bound {constant:.2f} ln n (Kveton et al. 2015, asymptotic)")
+    ax.set_xscale("log")
+    ax.set_xlim(left=max(t[0], 1.0))
+    ax.set_ylim(bottom=0.0)
+    ax.set_xlabel(f"{problem.time_unit}s n (log scale)")
+    ax.set_ylabel("cumulative regret R(n)")
+    ax.set_title(f"{problem!r}\nregret against the lower bound (mean, 95% band, {n} replications)", fontsize=10)
+    legend_below(fig, ax)  # outside the axes: never over a curve
+    ax.grid(alpha=0.3, which="both")
+    name = save_figure(fig, out, f"lower_bound_env{env.index}")
+    plt.close(fig)
+    return name
 
 
 def cascading_report_section(env, out, config):
     """The cascading part of a regret report: per policy, clicks per time unit, time per
     episode and the exact gap ``V* - V^pi`` of the last plan; when a policy can stop
     (best-policy identification), the stopped fraction and the episodes used; for Kveton's
-    ``B_LB`` instances, the asymptotic lower bound ``c ln T`` next to the regret."""
+    ``B_LB`` instances, the asymptotic lower bound ``c ln T`` next to the regret and the headline
+    figure of regret against that bound."""
     result = env.result
     horizon = result.horizon
     problem = problem_class(env.name)(**env.params)
@@ -49,8 +93,10 @@ def cascading_report_section(env, out, config):
         "stops (best-policy identification) plays no more episodes, and its output is the plan of the stopping "
         "episode."
     ]
+    figures = []
     if isinstance(problem, BLBCascadingBandit):
         constant = problem.lower_bound_constant()
+        figures.append(_lower_bound_figure(env, out, problem, constant))
         final = result.cumulative_regret[:, :, -1]
         per_log = ", ".join(
             f"{label}: {final[p].mean() / np.log(horizon):.2f}" for p, label in enumerate(result.policy_labels)
@@ -59,4 +105,4 @@ def cascading_report_section(env, out, config):
             f"Kveton et al.'s asymptotic lower bound on this B_LB instance: liminf R(n)/ln n >= {constant:.3f}, "
             f"i.e. {constant * np.log(horizon):.1f} at n = {horizon}. Measured R(n)/ln n: {per_log}."
         )
-    return ReportSection(tables=[("Cascading metrics", header, rows)], notes=notes)
+    return ReportSection(figures=figures, tables=[("Cascading metrics", header, rows)], notes=notes)

@@ -74,7 +74,7 @@ def private_bai_report_section(env, out, config):
     ]
     fig, ax = plt.subplots(figsize=(7, 0.5 * len(rows) + 2.0), constrained_layout=True)
     for p, (estimate, low, high) in enumerate(intervals):
-        style = policy_style(p)
+        style = policy_style(p, result.policy_labels)
         y = len(intervals) - 1 - p
         ax.errorbar([max(estimate, low)], [y], xerr=[[max(estimate, low) - low], [high - max(estimate, low)]],
                     fmt="o", color=style["color"], capsize=4)

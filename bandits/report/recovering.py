@@ -78,7 +78,7 @@ def _policy_regret_figure(plt, env, out, difference, reference, labels):
     finals = []
     for p in others:
         mean, half = _band(difference[p])
-        style = policy_style(p)
+        style = policy_style(p, labels)
         linear.plot(t, mean, label=labels[p], **style)
         linear.fill_between(t, mean - half, mean + half, color=style["color"], alpha=0.2, linewidth=0)
         positive = mean > 0
@@ -130,7 +130,7 @@ def _idle_figure(plt, env, out, problem, labels):
     if grouped:
         fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
         axes, width = [ax], 0.8 / n_policies
-        handles = [ax.bar(d - 0.4 + width * (p + 0.5), fractions[p], width, label=label, color=policy_style(p)["color"])
+        handles = [ax.bar(d - 0.4 + width * (p + 0.5), fractions[p], width, label=label, color=policy_style(p, labels)["color"])
                    for p, label in enumerate(labels)]
     else:
         columns = min(4, n_policies)
@@ -139,7 +139,7 @@ def _idle_figure(plt, env, out, problem, labels):
                                  constrained_layout=True, squeeze=False)
         axes, handles = list(grid.flat), []
         for p, label in enumerate(labels):
-            axes[p].bar(d, fractions[p], 0.8, color=policy_style(p)["color"])
+            axes[p].bar(d, fractions[p], 0.8, color=policy_style(p, labels)["color"])
             axes[p].set_title(label.replace("(", "\n(", 1) if len(label) > 30 else label, fontsize=9)
         for p in range(n_policies, rows * columns):
             axes[p].set_visible(False)

@@ -50,7 +50,8 @@ def final_regret_rows(result):
     return rows
 
 
-def _figures(result, title, stem, out, exponents, unit="time step", regret_label="cumulative pseudo-regret"):
+def _figures(result, title, stem, out, exponents, unit="time step", regret_label="cumulative pseudo-regret",
+             time_scale="linear"):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -68,10 +69,13 @@ def _figures(result, title, stem, out, exponents, unit="time step", regret_label
     for p, label in enumerate(result.policy_labels):
         mean = regret[p].mean(axis=0)
         half = 1.96 * regret[p].std(axis=0, ddof=1) / math.sqrt(n) if n > 1 else np.zeros_like(mean)
-        style = policy_style(p)
+        style = policy_style(p, result.policy_labels)
         ax.plot(t, mean, label=label, **style)
         ax.fill_between(t, mean - half, mean + half, color=style["color"], alpha=0.2, linewidth=0)
-    ax.set_xlabel(unit)
+    if time_scale == "log":  # a problem class's regret_time_scale (streaming: regret accrues early)
+        ax.set_xscale("log")
+        ax.set_xlim(left=max(float(t[0]), 1.0))
+    ax.set_xlabel(unit + (" (log scale)" if time_scale == "log" else ""))
     ax.set_ylabel(regret_label)
     ax.set_title(f"{title}\nmean regret, 95% confidence band ({n} replications)", fontsize=11)
     legend_below(fig, ax)
@@ -86,7 +90,7 @@ def _figures(result, title, stem, out, exponents, unit="time step", regret_label
         positive = mean > 0
         exponent = round(slope, 2) + 0.0  # no "-0.00"
         ax.loglog(t[positive], mean[positive], label=f"{label} (exponent over the last decade {exponent:.2f})",
-                  **policy_style(p))
+                  **policy_style(p, result.policy_labels))
     ax.set_xlabel(f"{unit} (log)")
     ax.set_ylabel("mean regret (log)")  # short: the section states which regret
     ax.set_title(f"{title}\nlog-log; exponent = slope of log regret against log t over the last decade",
@@ -105,7 +109,7 @@ def _figures(result, title, stem, out, exponents, unit="time step", regret_label
                      orientation="horizontal" if horizontal else "vertical",
                      medianprops={"color": "black", "linewidth": 2.0})  # visible on every box colour
     for p, patch in enumerate(box["boxes"]):
-        patch.set_facecolor(policy_style(p)["color"])
+        patch.set_facecolor(policy_style(p, labels)["color"])
         patch.set_alpha(0.45)
     axis_label = f"regret at T = {format_count(t[-1])}"
     if horizontal:
@@ -138,7 +142,8 @@ def regret_section(env, out, config) -> ReportSection:
         shown.append(text)
     more = ", ..." if len(shown) < len(scalars) else ""
     title = f"{env.name} ({', '.join(shown)}{more})" if shown else env.name
-    names = _figures(env.result, title, f"env{env.index}", out, exponents, unit, regret_label)
+    time_scale = getattr(problem_class(env.name), "regret_time_scale", "linear")
+    names = _figures(env.result, title, f"env{env.index}", out, exponents, unit, regret_label, time_scale)
     notes = []
     rates = [f"{label} {_rate_text(exponent)}" for label, exponent in zip(env.result.policy_labels, exponents)
              if exponent is not None]

@@ -12,7 +12,7 @@ import numpy as np
 from bandits.core.atomic_files import atomic_write_bytes
 
 __all__ = ["OKABE_ITO", "ReportSection", "format_count", "format_number", "legend_below", "loglog_slope", "mean_se",
-           "policy_style", "save_figure"]
+           "policy_style", "policy_styles", "save_figure"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, ordered so that the first six colours are far
 #: apart (black sixth; sky blue, close to blue, seventh; yellow, faint on white, last).
@@ -39,9 +39,38 @@ class ReportSection:
     notes: list = field(default_factory=list)
 
 
-def policy_style(index: int) -> dict:
+def _family(label: str) -> str:
+    """The algorithm of a policy label: its registry name, before the hyper-parameters."""
+    return label.split("(")[0]
+
+
+def policy_styles(labels) -> list:
+    """Colour and line style of every policy of a configuration, from its labels: one colour per
+    algorithm (registry name) in order of first appearance, and one line style per variant of
+    it (``log_memory`` solid, ``log_memory(paper_accounting=True)`` dashed), so that twelve
+    policies that are six algorithms under two accountings read as six colours. When the
+    algorithms outnumber the palette, or an algorithm has more variants than line styles, the
+    policies are coloured by position instead."""
+    labels = list(labels)
+    families = list(dict.fromkeys(_family(label) for label in labels))
+    seen: dict = {}
+    variant = []
+    for label in labels:
+        variant.append(seen.get(_family(label), 0))
+        seen[_family(label)] = variant[-1] + 1
+    if len(families) <= len(OKABE_ITO) and max(seen.values(), default=0) <= len(_LINESTYLES):
+        return [{"color": OKABE_ITO[families.index(_family(label))], "linestyle": _LINESTYLES[v]}
+                for label, v in zip(labels, variant)]
+    return [policy_style(p) for p in range(len(labels))]
+
+
+def policy_style(index: int, labels=None) -> dict:
     """Colour and line style of the policy at position ``index`` of a configuration: the same
-    policy has the same colour in every figure of a report."""
+    policy has the same colour in every figure of a report. Given the configuration's
+    ``labels``, the style of :func:`policy_styles` (a colour per algorithm, a line style per
+    variant); without them, by position."""
+    if labels is not None:
+        return policy_styles(labels)[index]
     return {"color": OKABE_ITO[index % len(OKABE_ITO)], "linestyle": _LINESTYLES[(index // len(OKABE_ITO)) % 4]}
 
 

@@ -98,7 +98,7 @@ def solver_tuning_report_section(env, out, config):
         for p, label in enumerate(labels):
             trace = omegas[p].mean(axis=0)
             smooth = np.convolve(trace, np.ones(window) / window, mode="valid")
-            ax.plot(np.arange(smooth.size) + window, smooth, label=label, linewidth=1.2, **policy_style(p))
+            ax.plot(np.arange(smooth.size) + window, smooth, label=label, linewidth=1.2, **policy_style(p, labels))
         ax.set_xlabel(unit)
         ax.set_ylabel("omega played")
         ax.set_title(f"{env.name}: omega trace\nmean over replications, moving average of {window} {unit}s",
@@ -120,7 +120,7 @@ def _iterations_figure(plt, env, out, labels, per_instance, star, unit) -> str:
     fig, ax = plt.subplots(figsize=(7, max(3.0, 0.45 * len(labels) + 1.8)), constrained_layout=True)
     positions = np.arange(len(labels))
     ax.barh(positions, means, xerr=halves, capsize=3, alpha=0.75,
-            color=[policy_style(p)["color"] for p in range(len(labels))])
+            color=[policy_style(p, labels)["color"] for p in range(len(labels))])
     ax.set_yticks(positions, labels, fontsize=8)
     ax.invert_yaxis()  # the first policy on top
     low = means.min() - 2 * halves.max()

@@ -19,6 +19,7 @@ import numpy as np
 from bandits.core.registry import policy_class
 from bandits.core.validation import ParameterError, check_integer
 from bandits.report.sections import (
+    OKABE_ITO,
     ReportSection,
     legend_below,
     mean_se,
@@ -88,11 +89,61 @@ def log_log_horizon_slope(horizons, mean, se):
     return float(coefficients[0]), float(math.sqrt(covariance[0, 0]))
 
 
+def _marker_style(p, labels) -> dict:
+    """The policy's colour (:func:`~bandits.report.sections.policy_styles`: one per algorithm),
+    a marker per algorithm, filled for its first variant and open for the others (the official
+    accounting), so that points of two policies at one place stay apart."""
+    style = policy_style(p, labels)
+    colour = style["color"]
+    marker = _MARKERS[OKABE_ITO.index(colour) % len(_MARKERS)] if colour in OKABE_ITO else "o"
+    return {"fmt": marker, "color": colour,
+            "markerfacecolor": colour if style["linestyle"] == "-" else "white", "markeredgewidth": 1.5}
+
+
+def _ratio_figure(plt, env, out, final, labels, baseline):
+    """The setting's headline figure: every policy's regret relative to uniform exploration,
+    the mean of per-replication ratios with its 95% confidence interval (1.96 standard errors),
+    one row per policy; a logarithmic axis when the ratios span more than a factor of 10."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    rows = [p for p in range(len(labels)) if p != baseline]
+    fig, ax = plt.subplots(figsize=(7.5, max(3.0, 0.36 * len(rows) + 1.8)), constrained_layout=True)
+    estimates = []
+    for y, p in enumerate(rows):
+        ratios = relative_regret(final[p], final[baseline])
+        ratios = ratios[np.isfinite(ratios)]
+        if ratios.size == 0:
+            continue
+        mean = float(ratios.mean())
+        half = 1.96 * float(ratios.std(ddof=1)) / math.sqrt(ratios.size) if ratios.size > 1 else 0.0
+        estimates.append(mean)
+        ax.errorbar([mean], [y], xerr=[[half], [half]], capsize=4, markersize=6, **_marker_style(p, labels))
+    ax.axvline(1.0, color="black", linestyle=":", linewidth=1.2)
+    ax.margins(x=0.08)
+    ax.set_yticks(range(len(rows)), [labels[p] for p in rows], fontsize=8)
+    ax.invert_yaxis()  # the first policy on top, as in the legends
+    positive = [e for e in estimates if e > 0]
+    if positive and max(positive + [1.0]) / min(positive + [1.0]) > 10:
+        ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))  # 0.2, 0.5, 1, 2, 5
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel(f"regret / regret of {labels[baseline]}\n(in the same replication; mean and 95% CI)")
+    ax.grid(alpha=0.3, axis="x", which="both")
+    n = final.shape[1]
+    fig.suptitle(f"{env.name}: regret relative to uniform exploration\n(dotted line: equal regret; {n} replications)",
+                 fontsize=10)
+    name = save_figure(fig, out, f"ratio_env{env.index}")
+    plt.close(fig)
+    return name
+
+
 def streaming_report_section(env, out, config):
     """The streaming part of a report: per policy, final regret relative to uniform exploration
     (mean ± standard error and median of per-replication ratios, and the ratio of means), the
     regret under both accountings, peak memory, exploration pulls and how often the committed
-    arm was the best; a figure of regret against peak memory; notes on oracle information."""
+    arm was the best; the headline figure of regret relative to uniform exploration with 95%
+    intervals, and a figure of regret against peak memory; notes on oracle information."""
     import matplotlib  # matplotlib loads only when a report is written
 
     matplotlib.use("Agg")
@@ -127,20 +178,26 @@ def streaming_report_section(env, out, config):
     header += ["exact regret", "official-accounting regret", "peak memory", "exploration pulls",
                "committed the best arm (fraction)"]
 
-    fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
+    figures = []
+    if baseline is not None:
+        figures.append(_ratio_figure(plt, env, out, final, labels, baseline))
+    # taller with a long legend below, so that the axes keep their height
+    fig, ax = plt.subplots(figsize=(7, 4.5 + 0.22 * max(0, len(labels) - 6)), constrained_layout=True)
     n = final.shape[1]
+    means = final.mean(axis=1)
+    if np.all(means > 0) and means.max() / means.min() > 10:
+        ax.set_yscale("log")  # regrets an order of magnitude apart
+    ax.xaxis.get_major_locator().set_params(integer=True)  # memory counts slots
     for p, label in enumerate(labels):
         memory = metrics["peak_memory"][p].max()
         half = 1.96 * final[p].std(ddof=1) / math.sqrt(n) if n > 1 else 0.0
-        style = policy_style(p)  # the policy's colour in every figure of the report
-        ax.errorbar([memory], [final[p].mean()], yerr=[half], fmt=_MARKERS[p % len(_MARKERS)], capsize=4,
-                    label=label, color=style["color"])
+        ax.errorbar([memory], [final[p].mean()], yerr=[half], capsize=4, label=label, **_marker_style(p, labels))
     ax.set_xlabel("peak arm memory (slots, arriving arm included)")
-    ax.set_ylabel("final regret (mean, 95% CI)")
+    ax.set_ylabel("final regret (mean, 95% CI)" + (" (log)" if ax.get_yscale() == "log" else ""))
     ax.set_title(f"{env.name}: regret against memory", fontsize=11)
     legend_below(fig, ax)  # outside the axes: never over a point
-    ax.grid(alpha=0.3)
-    figure = save_figure(fig, out, f"memory_env{env.index}")
+    ax.grid(alpha=0.3, which="both")
+    figures.append(save_figure(fig, out, f"memory_env{env.index}"))
     plt.close(fig)
 
     paper = [labels[p] for p, policy in enumerate(policies) if policy.paper_accounting]
@@ -157,4 +214,4 @@ def streaming_report_section(env, out, config):
             f"ORACLE INFORMATION: {', '.join(oracle)} use(s) the true best/second-best gap of each instance "
             "(as the official Game-of-Arms code does); a learner does not have it."
         )
-    return ReportSection(figures=[figure], tables=[("Streaming metrics", header, rows)], notes=notes)
+    return ReportSection(figures=figures, tables=[("Streaming metrics", header, rows)], notes=notes)

@@ -10,7 +10,12 @@ Figures
 * For every parameter swept in a policy entry (KL-UCB's ``c``, ...): the same against the
   policy's parameter, one line per environment.
 * The x axis is logarithmic when the grid is geometric (:func:`bandits.experiment.sweeps.
-  is_geometric`), the y axis when the values span more than a factor of 30.
+  is_geometric`), the y axis when the values span more than a factor of 10.
+
+A problem class with a ``regret_rate(params, horizon)`` classmethod (and its
+``regret_rate_label``) has its final regret divided by that rate plotted too: streaming's
+``K^(1/3) T^(2/3)``, the rate of its lower bound, on which an algorithm with the optimal rate
+draws a flat line across horizons.
 
 When a policy of the experiment is its setting's regret baseline (a policy class with
 ``is_regret_baseline``, streaming uniform exploration), the ratio of every policy's final
@@ -37,6 +42,7 @@ from bandits.core.registry import policy_class, problem_class
 from bandits.experiment.sweeps import is_geometric
 from bandits.report.sections import (
     ReportSection,
+    format_count,
     legend_below,
     policy_style,
     save_figure,
@@ -97,7 +103,12 @@ def _metrics(environments, config):
     baseline = _baseline(config)
     if baseline is not None:
         name = environments[0].result.policy_labels[baseline]
-        found.append((f"regret / {name}'s", _ratio_to(baseline), "mean"))
+        found.append((f"regret relative to {name}", _ratio_to(baseline), "mean"))
+    problem = problem_class(environments[0].name)
+    if hasattr(problem, "regret_rate"):  # regret over the rate of the setting's lower bound
+        found.append((f"regret / {problem.regret_rate_label}",
+                      lambda env, p: env.result.final_regret[p] / problem_class(env.name).regret_rate(
+                          env.params, env.result.horizon), "mean"))
     seen = set()
     for env in environments:
         for metric, label, kind in getattr(problem_class(env.name), "sweep_metrics", ()):
@@ -118,6 +129,17 @@ def _axis_values(values):
     return [float(distinct.index(repr(v))) for v in values], distinct
 
 
+def _tick_text(value: float) -> str:
+    """A tick label for people: 0.125, 2, 5,000 as they are; 10^12 and 2.5 x 10^12 as powers of
+    ten (matplotlib's mathtext), never 1e+12."""
+    if abs(value) < 1e5:
+        return f"{value:g}" if abs(value) < 1000 else f"{value:,.0f}"
+    mantissa, exponent = f"{value:.3e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    power = f"10^{{{int(exponent)}}}"
+    return f"${power}$" if mantissa == "1" else f"${mantissa}\\times {power}$"
+
+
 def _plot_panel(ax, lines, parameter, metric_label, x_log, references=()):
     """``lines``: (label, style, [(x value, estimate, low, high)]) -> errorbar lines;
     ``references``: (label, style, (estimate, low, high)) -> horizontal lines with their band."""
@@ -135,20 +157,30 @@ def _plot_panel(ax, lines, parameter, metric_label, x_log, references=()):
         lows = np.array([low for _, _, low, _ in points])
         highs = np.array([high for _, _, _, high in points])
         estimates += list(ys)
+        if ticks is not None:  # categories: points, no line between them
+            style = {**style, "linestyle": "none"}
         ax.errorbar(xs, ys, yerr=[ys - lows, highs - ys], label=label, marker="o", markersize=4, capsize=3,
                     **style)
     if ticks is not None:
-        ax.set_xticks(range(len(ticks)), ticks)
+        ax.set_xticks(range(len(ticks)), [tick.strip("'\"") for tick in ticks])
+        ax.margins(x=0.15)
     elif x_log:  # the grid's own values as ticks, written plainly (0.125, 0.25, ...; 2, 5, 10, ...)
         from matplotlib.ticker import NullFormatter
 
         ax.set_xscale("log")
         grid = sorted(set(positions))
-        ax.set_xticks(grid, [f"{v:g}" for v in grid])
+        ax.set_xticks(grid, [_tick_text(v) for v in grid])
         ax.xaxis.set_minor_formatter(NullFormatter())
     positive = [y for y in estimates if y > 0]
-    if positive and len(positive) == len(estimates) and max(positive) / min(positive) > 30:
+    if positive and len(positive) == len(estimates) and max(positive) / min(positive) > 10:
+        from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
         ax.set_yscale("log")
+        # 0.2, 0.5, 1, 2 over a few decades, powers of ten over more; labels as _tick_text writes them
+        subs = (1.0, 2.0, 5.0) if max(positive) / min(positive) < 1e3 else (1.0,)
+        ax.yaxis.set_major_locator(LogLocator(subs=subs))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick_text(v)))
+        ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(parameter + (" (log)" if x_log and ticks is None else ""))
     ax.set_ylabel(metric_label)
     ax.grid(alpha=0.3, which="both")
@@ -190,8 +222,11 @@ def _environment_text(env, width: int = 48) -> str:
 
 
 def _format_swept(value) -> str:
-    """A swept value for people: floats and large integers in short form (1e+09, 1.25e+17)."""
-    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**6):
+    """A swept value for people: floats in short form (0.125, 1e-05), large integers as powers
+    of ten (10^12, 1.25 × 10^17, :func:`~bandits.report.sections.format_count`)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**6:
+        return format_count(value)
+    if isinstance(value, float):
         return f"{value:.3g}"
     return str(value)
 
@@ -245,7 +280,7 @@ def sweep_section(results: dict, out) -> ReportSection | None:
                 groups.setdefault((origin_of[env.index], repr(others)), (title, []))[1].append(env)
             panels = []
             for title, members in groups.values():
-                lines = [(label, policy_style(p),
+                lines = [(label, policy_style(p, labels),
                           [(env.swept[key], *final_metric_estimates(getter(env, p), kind)) for env in members])
                          for p, label in enumerate(labels)]
                 panels.append((title, lines))
@@ -266,10 +301,10 @@ def sweep_section(results: dict, out) -> ReportSection | None:
                 key = axis[0]
                 panels = []
                 for env in environments:
-                    line = (name, policy_style(origin),  # colours by entry: one per policy of the file
+                    line = (name, policy_style(members[0][0], labels),  # the algorithm's colour
                             [(swept[key], *final_metric_estimates(getter(env, p), kind)) for p, swept in members
                              if key in swept])
-                    references = [(labels[p], policy_style(policy_cells[p][0]),
+                    references = [(labels[p], policy_style(p, labels),
                                    final_metric_estimates(getter(env, p), kind)) for p in others]
                     panels.append((_environment_text(env), [line], references))
                 x_log = is_geometric([swept[key] for _, swept in members if key in swept])

@@ -64,7 +64,7 @@ def tallying_report_section(env, out, config):
     fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
     t = result.record_points
     for p, label in enumerate(result.policy_labels):
-        ax.plot(t, np.maximum(metrics["switches"][p].mean(axis=0), 0.5), label=label, **policy_style(p))
+        ax.plot(t, np.maximum(metrics["switches"][p].mean(axis=0), 0.5), label=label, **policy_style(p, result.policy_labels))
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("time step t (log)")

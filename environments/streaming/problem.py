@@ -88,6 +88,21 @@ class StreamingBandit:
     #: Per-replication metrics a sweep report plots against the swept parameters.
     sweep_metrics: ClassVar[tuple] = (("peak_memory", "peak memory (arm slots)", "mean"),)
     reward_range: ClassVar[tuple] = (0.0, 1.0)
+    #: Time axis of the report's regret curves: regret accrues while arms are explored, in the
+    #: first ~T^(2/3) pulls, which a linear axis reaching T = 10^17 squeezes against t = 0.
+    regret_time_scale: ClassVar[str] = "log"
+    #: The rate of the lower bound for single-pass algorithms with o(K) arm memory,
+    #: Omega(K^(1/3) T^(2/3)) (arXiv:2306.02208): a sweep report divides regret by it
+    #: (:meth:`regret_rate`), so that an algorithm with the optimal rate draws a flat line.
+    regret_rate_label: ClassVar[str] = "K^(1/3) T^(2/3)"
+
+    @classmethod
+    def regret_rate(cls, params: dict, horizon: int) -> float:
+        """``K^(1/3) T^(2/3)`` for an environment entry's ``params`` (``n_arms``, or the length
+        of ``means``) at horizon ``T``: the rate of the lower bound for o(K)-memory
+        algorithms (arXiv:2306.02208)."""
+        n_arms = params.get("n_arms") or len(params["means"])
+        return float(n_arms) ** (1 / 3) * float(horizon) ** (2 / 3)
 
     def __post_init__(self):
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731
