@@ -295,9 +295,9 @@ class ChebCB(SolverTuningPolicy):
     n_features : int >= 1, default 6
         m, the number of Chebyshev features, degrees ``0..m-1`` (the code's m; the paper's m is
         the top degree).
-    context_range : (float, float) or None, default (-0.15, 0.65)
-        ``[a, b]`` (official SOR runs); None (or ``"environment"``, for experiment files): the
-        environment's interval (heat runs ``[cmin, cmax]``).
+    context_range : (float, float) or "environment", default (-0.15, 0.65)
+        ``[a, b]`` (official SOR runs); ``"environment"`` (None is accepted and stored as
+        ``"environment"``, the spelling of experiment files and labels): the environment's interval (heat runs ``[cmin, cmax]``).
     normalisation : {"code", "theory"}, default "code"
         "code": ``K = max cost so far`` and the empirical Lipschitz estimate (the official code;
         the theory assumes fixed ones).
@@ -349,7 +349,7 @@ class ChebCB(SolverTuningPolicy):
         self.grid = _check_grid("grid", grid)
 
     def _kernel_hyper(self, omega_values, horizon):
-        low, high = self.context_range if self.context_range is not None else (math.nan, math.nan)
+        low, high = self.context_range if self.context_range != "environment" else (math.nan, math.nan)
         return (
             np.int64(self.n_features),
             np.int64(NORMALISATION_THEORY if self.normalisation == "theory" else NORMALISATION_CODE),

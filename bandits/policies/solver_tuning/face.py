@@ -40,8 +40,10 @@ def _check_grid(name, grid):
 
 def _check_context_range(name, value):
     if value is None or (isinstance(value, str) and value == "environment"):
-        return None  # "environment": the spelling of None in experiment files (TOML has no null)
-    rule = "must be a pair (low, high) with low < high, or None (\"environment\")"
+        # stored as "environment", the spelling of experiment files (TOML has no null), so that
+        # labels and reports show what the file says
+        return "environment"
+    rule = "must be a pair (low, high) with low < high, or \"environment\" (None)"
     if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
         raise ParameterError(name, value, rule)
     low = check_real(f"{name}[0]", value[0])
@@ -66,10 +68,11 @@ class SolverTuningPolicy(Policy):
     """Base class of the solver-tuning policies' Python faces (see the module docstring).
 
     A subclass sets ``init_kernel``, ``select_kernel`` and ``update_kernel`` (a kernel set of
-    :mod:`.kernel_protocol`) and implements :meth:`_kernel_hyper`.
+    :mod:`.kernel_protocol`) and implements :meth:`_kernel_hyper`. The constructor parameter
+    below is common to every policy of the setting.
 
-    Common constructor parameter
-    ----------------------------
+    Parameters
+    ----------
     grid : sequence of float in (0, 2), optional
         The omega values the policy believes the environment's grid holds. None (default): the
         grid of the learner view handed to :meth:`reset`. When given, the view's grid must equal

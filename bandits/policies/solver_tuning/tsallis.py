@@ -133,7 +133,7 @@ def _tsallis_common(self, grid, step, normalisation, cost_scale):
 
 
 def _tsallis_hyper(policy, n_bins, context_range):
-    low, high = context_range if context_range is not None else (math.nan, math.nan)
+    low, high = context_range if context_range != "environment" else (math.nan, math.nan)
     return (
         np.int64(n_bins),
         np.int64(STEP_FIXED if policy.step == "fixed" else STEP_ANYTIME),
@@ -182,7 +182,7 @@ class OmegaTsallisINF(SolverTuningPolicy):
         _tsallis_common(self, grid, step, normalisation, cost_scale)
 
     def _kernel_hyper(self, omega_values, horizon):
-        return _tsallis_hyper(self, 1, None)
+        return _tsallis_hyper(self, 1, "environment")  # one bin: the interval is not used
 
 
 class OmegaTsallisINFCB(SolverTuningPolicy):
@@ -198,9 +198,10 @@ class OmegaTsallisINFCB(SolverTuningPolicy):
     ----------
     n_bins : int >= 1, default 5
         m; the SOR runs use 5 bins over ``[-0.15, 0.65]``, the heat runs 6 over ``[cmin, cmax]``.
-    context_range : (float, float) or None, default (-0.15, 0.65)
+    context_range : (float, float) or "environment", default (-0.15, 0.65)
         ``[a, b]``; the official SOR interval (0.65, not the support's 0.45, so the top bin is
-        nearly empty). None (or ``"environment"``, for experiment files): the environment's
+        nearly empty). ``"environment"`` (None is accepted and stored as ``"environment"``, the spelling of
+        experiment files and labels): the environment's
         interval, from the learner view passed to :meth:`reset`.
     grid, step, normalisation, cost_scale
         As :class:`OmegaTsallisINF`; with ``step="fixed"`` every bin uses ``1/sqrt(T)`` with
@@ -224,9 +225,9 @@ class OmegaTsallisINFCB(SolverTuningPolicy):
         return _tsallis_hyper(self, self.n_bins, self.context_range)
 
     def bin_centres(self, view=None) -> np.ndarray:
-        """The bin centres ``h_j``; when ``context_range`` is None, over the context interval of
+        """The bin centres ``h_j``; when ``context_range`` is ``"environment"``, over the context interval of
         ``view`` (default: the view of the current run)."""
-        if self.context_range is not None:
+        if self.context_range != "environment":
             low, high = self.context_range
         else:
             view = self.view if view is None else self.learner_view_from(view)
