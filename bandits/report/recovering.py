@@ -88,7 +88,8 @@ def _policy_regret_figure(plt, env, out, difference, reference, labels):
         elif not positive[-1]:
             text = "negative at T"
         else:
-            text = f"slope {slope:.2f} (last decade)" if math.isfinite(slope) else "slope n/a"
+            exponent = round(slope, 2) + 0.0  # no "-0.00"
+            text = f"exponent over the last decade {exponent:.2f}" if math.isfinite(slope) else "exponent n/a"
         loglog.loglog(t[positive], mean[positive], label=f"{labels[p]}: {text}", **style)
         if positive[-1]:
             finals.append(mean[-1])
@@ -105,7 +106,7 @@ def _policy_regret_figure(plt, env, out, difference, reference, labels):
                       label="$T^{0.5}$ guide")
     loglog.set_xlabel("period t (log)")
     loglog.set_ylabel("mean policy regret, where positive (log)")
-    loglog.set_title("log-log, slope fitted over the last decade", fontsize=10)
+    loglog.set_title("log-log; exponent = slope of log regret\nagainst log t over the last decade", fontsize=10)
     loglog.grid(alpha=0.3, which="both")
     fig.suptitle(f"{env.name}: policy regret against the offline periodic policy ({labels[reference]})",
                  fontsize=11)
@@ -264,9 +265,9 @@ def recovering_report_section(env, out, config) -> ReportSection:
             "minus that of the policy, paired by replication (both run on the same environment streams), then "
             "averaged; it is negative for a policy that earns more than that benchmark. The offline periodic policy "
             "draws its periods and offsets at random in every replication, so its own reward per period varies "
-            f"across replications and the paired difference has a spread that grows linearly in T.{spread} Log-log "
-            "slopes are local least-squares fits over the last decade of record points and describe the curves "
-            "only; the dashed T^0.5 line is a guide to the eye."
+            f"across replications and the paired difference has a spread that grows linearly in T.{spread} The "
+            "log-log exponents are local least-squares slopes over the last decade of record points, measured "
+            "within one run; they describe the curves only; the dashed T^0.5 line is a guide to the eye."
         )
     notes.append("Pulls by idle time: fraction of each policy's pulls made at each capped idle time d, summed over "
                  "arms and replications; a policy blind to idle times pulls its favourite arms at d = 1 again and "
