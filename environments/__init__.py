@@ -1,6 +1,7 @@
 """Gymnasium environments of regretlab, one package per setting (``environments.classic``,
 ``environments.cascading``, ``environments.streaming``, ``environments.solver_tuning``,
-``environments.recovering``, and any setting a plug-in registers).
+``environments.recovering``, ``environments.tallying``, ``environments.private_bai``, and any
+setting a plug-in registers).
 
 Importing this package registers every setting's environments with Gymnasium under
 ``regretlab/<Name>-v0`` and loads no setting: a setting's package is imported when one of its

@@ -56,6 +56,8 @@ class RandomStreamType(types.StructRef):
     """Numba type of :class:`RandomStream`: a structref with one field ``rng``."""
 
     def preprocess_fields(self, fields):
+        """The fields' types with any literal type widened (``types.unliteral``), so that every
+        stream has the same numba type."""
         return tuple((name, types.unliteral(typ)) for name, typ in fields)
 
 

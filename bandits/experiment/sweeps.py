@@ -1,6 +1,6 @@
 """Parameter sweeps as data: an environment or policy entry of an experiment that carries
-``sweep = { param = [values, ...], ... }`` stands for one entry per combination of the listed
-values, its *cells*.
+``sweep = { param = [values, ...], other_param = [...] }`` stands for one entry per combination
+of the listed values, its *cells*.
 
 ::
 

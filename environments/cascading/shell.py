@@ -201,6 +201,8 @@ class CascadingBanditShell(CascadeShell):
         return 0, {"optimal_expected_reward": self.problem.optimal_expected_reward}
 
     def step(self, action):
+        """Show the list ``action`` and observe the user's cascade of clicks; the class
+        docstring describes the returned tuple and ``info``."""
         reward, info, _ = self._cascade(action)
         info["expected_reward"] = info["list_value"]
         info["optimal_expected_reward"] = self.problem.optimal_expected_reward
@@ -246,6 +248,8 @@ class CascadingMDPShell(CascadeShell):
         return self._observation(), {"optimal_value": self.problem.optimal_value}
 
     def step(self, action):
+        """Show the list ``action`` at the episode's current step and move to the next state; the
+        class docstring describes the observation, the two flags and ``info``."""
         if self._h >= self.problem.horizon_per_episode:
             raise RuntimeError("step: the episode has ended (terminated); call reset() to start the next one")
         reward, info, next_state = self._cascade(action)

@@ -123,6 +123,8 @@ class SORTuningShell(_OmegaGridShell):
         return self.problem.learner_view
 
     def reset(self, *, seed=None, options=None):
+        """Reseed (if ``seed`` is given) and draw instance 1; returns its shift as the observation
+        and ``info`` with ``context`` and ``omega_star`` (``options`` is not used)."""
         super().reset(seed=seed)
         self._stream = make_random_stream(self.np_random)
         self._t = 0
@@ -131,6 +133,8 @@ class SORTuningShell(_OmegaGridShell):
         return np.array([self._shift]), {"context": self._shift, "omega_star": self.problem.omega_star(self._shift)}
 
     def step(self, action):
+        """Solve instance t at the omega of ``action`` and draw instance t + 1; see the class
+        docstring for the returned tuple and ``info``."""
         self._check_running(self._stream is not None)
         omega = self._omega_of(action)
         params = self.problem.kernel_params
@@ -208,6 +212,9 @@ class HeatEquationTuningShell(_OmegaGridShell):
         return np.array([self._context])
 
     def reset(self, *, seed=None, options=None):
+        """Reseed (if ``seed`` is given) and start from the initial temperature bump; returns the
+        first step's kappa as the observation and ``info`` with ``context`` (``options`` is not
+        used)."""
         super().reset(seed=seed)
         self._u = np.empty(self.problem.n_unknowns)
         heat_bump_kernel(self.problem.nx, 0.5, 0.5, 0.25, self.problem.kernel_params[3], self._u)
@@ -216,6 +223,8 @@ class HeatEquationTuningShell(_OmegaGridShell):
         return observation, {"context": self._context}
 
     def step(self, action):
+        """Solve the time step's system at the omega of ``action`` (warm-started at the current
+        temperature) and advance; see the class docstring for the returned tuple and ``info``."""
         self._check_running(self._u is not None)
         omega = self._omega_of(action)
         params = self.problem.kernel_params

@@ -201,6 +201,8 @@ class StreamingBanditShell(gym.Env):
         return self._observation(), {"optimal_expected_reward": float(instance[0]), "oracle_gap": float(instance[1])}
 
     def step(self, action):
+        """Apply one operation to the arm memory (``action``: READ, PULL, DISCARD or COMMIT of a
+        slot); the class docstring describes the returned tuple and ``info``."""
         if self._env_state is None:
             raise RuntimeError("step: call reset() first")
         if self.pulls_used >= self.horizon:

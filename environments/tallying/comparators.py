@@ -509,9 +509,9 @@ def exact_optimal_losses(weights, knots, values, include_current, initial_histor
     -------
     float64[J] (or ``(float64[J], info)``)
 
-    Cost
-    ----
-    ``O(K^L L K)`` for the first ``L`` steps and the loss table, then ``O(K^(L+1))`` per step
+    Notes
+    -----
+    *Cost.* ``O(K^L L K)`` for the first ``L`` steps and the loss table, then ``O(K^(L+1))`` per step
     plus the period search (``O(max_period)`` after the sum filter, ``O(max_period K^L)`` at
     worst) until a period is found; memory ``(max_period + 2 + K) K^L`` floats. The min-plus
     iteration on the strongly connected history graph becomes periodic after a transient (the
@@ -521,9 +521,7 @@ def exact_optimal_losses(weights, knots, values, include_current, initial_histor
     log T)`` by matrix powers when ``K^L <= 256``, else stepping to the last record point
     (``O(T K^(L+1))``, about a second per ``10^9`` history-actions).
 
-    Accuracy
-    --------
-    Exact up to rounding. The normalised values stay in ``[0, L]`` and ``OPT_t`` is a
+    *Accuracy.* Exact up to rounding. The normalised values stay in ``[0, L]`` and ``OPT_t`` is a
     compensated (Neumaier) sum of the per-step minima, so the error is that of the per-step
     sums, each rounded at about ``(L + 1) 2^-53``: at most about ``t (L + 1) 1.1e-16``
     absolute, usually far less (a plain running sum would add ``t ulp(OPT_t)``, ``1e-7`` at

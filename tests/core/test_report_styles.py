@@ -34,3 +34,32 @@ def test_tick_labels_are_written_for_people():
     assert [_tick_text(v) for v in (0.125, 2.0, 5000.0, 50000.0)] == ["0.125", "2", "5,000", "50,000"]
     assert _tick_text(1e12) == "$10^{12}$"
     assert _tick_text(1.25e17) == "$1.25\\times 10^{17}$"
+
+
+def test_plot_regret_curves_draws_each_mean_with_its_95_percent_band():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from bandits.report import plot_regret_curves
+    from bandits.runner import RunResult
+
+    rng = np.random.default_rng(0)
+    curves = np.cumsum(rng.random((2, 5, 4)), axis=2)
+    result = RunResult.__new__(RunResult)  # only the fields the function reads
+    object.__setattr__(result, "record_points", np.array([1, 2, 3, 4]))
+    object.__setattr__(result, "cumulative_regret", curves)
+    object.__setattr__(result, "policy_labels", ["kl_ucb", "kl_ucb(c=0.5)"])
+    fig, ax = plt.subplots()
+    plot_regret_curves(ax, result, labels=["KL-UCB", "KL-UCB, c = 1/2"])
+    assert [line.get_label() for line in ax.lines] == ["KL-UCB", "KL-UCB, c = 1/2"]
+    assert ax.lines[0].get_color() == ax.lines[1].get_color() and ax.lines[1].get_linestyle() == "--"
+    for p, line in enumerate(ax.lines):
+        assert np.allclose(line.get_ydata(), curves[p].mean(axis=0), rtol=1e-12)
+        band = ax.collections[p].get_paths()[0].vertices[:, 1]
+        half = 1.96 * curves[p].std(axis=0, ddof=1) / np.sqrt(5)
+        assert np.isclose(band.max(), (curves[p].mean(axis=0) + half).max(), rtol=1e-12)
+        assert np.isclose(band.min(), (curves[p].mean(axis=0) - half).min(), rtol=1e-12)
+    plt.close(fig)
