@@ -10,7 +10,8 @@ building blocks (palette, figure saving, number formatting).
 
 from __future__ import annotations
 
-__all__ = ["write_report", "ReportSection", "save_figure", "loglog_slope", "OKABE_ITO"]
+__all__ = ["write_report", "ReportSection", "save_figure", "loglog_slope", "OKABE_ITO", "plot_regret_curves",
+           "policy_styles"]
 
 _EXPORTS = {
     "write_report": "bandits.report.page",
@@ -18,6 +19,8 @@ _EXPORTS = {
     "save_figure": "bandits.report.sections",
     "loglog_slope": "bandits.report.sections",
     "OKABE_ITO": "bandits.report.sections",
+    "plot_regret_curves": "bandits.report.sections",
+    "policy_styles": "bandits.report.sections",
 }
 
 

@@ -11,7 +11,7 @@ from bandits.report.sections import (
     ReportSection,
     legend_below,
     mean_se,
-    policy_style,
+    plot_regret_curves,
     save_figure,
 )
 from environments.cascading import BLBCascadingBandit
@@ -35,12 +35,7 @@ def _lower_bound_figure(env, out, problem, constant) -> str:
     regret = result.cumulative_regret
     n = regret.shape[1]
     fig, ax = plt.subplots(figsize=(7, 4.5 + 0.22 * max(0, len(labels) - 5)), constrained_layout=True)
-    for p, label in enumerate(labels):
-        mean = regret[p].mean(axis=0)
-        half = 1.96 * regret[p].std(axis=0, ddof=1) / np.sqrt(n) if n > 1 else np.zeros_like(mean)
-        style = policy_style(p, labels)
-        ax.plot(t, mean, label=label, **style)
-        ax.fill_between(t, mean - half, mean + half, color=style["color"], alpha=0.2, linewidth=0)
+    plot_regret_curves(ax, result)
     ax.plot(t, constant * np.log(t), color="black", linestyle=(0, (5, 3)), linewidth=1.5,
             label=f"lower bound {constant:.2f} ln n (Kveton et al. 2015, asymptotic)")
     ax.set_xscale("log")

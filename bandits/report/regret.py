@@ -23,6 +23,7 @@ from bandits.report.sections import (
     format_number,
     legend_below,
     loglog_slope,
+    plot_regret_curves,
     policy_style,
     save_figure,
 )
@@ -66,12 +67,7 @@ def _figures(result, title, stem, out, exponents, unit="time step", regret_label
     size = (7, 4.5 + 0.22 * max(0, legend_rows - 6))
 
     fig, ax = plt.subplots(figsize=size, constrained_layout=True)
-    for p, label in enumerate(result.policy_labels):
-        mean = regret[p].mean(axis=0)
-        half = 1.96 * regret[p].std(axis=0, ddof=1) / math.sqrt(n) if n > 1 else np.zeros_like(mean)
-        style = policy_style(p, result.policy_labels)
-        ax.plot(t, mean, label=label, **style)
-        ax.fill_between(t, mean - half, mean + half, color=style["color"], alpha=0.2, linewidth=0)
+    plot_regret_curves(ax, result)
     if time_scale == "log":  # a problem class's regret_time_scale (streaming: regret accrues early)
         ax.set_xscale("log")
         ax.set_xlim(left=max(float(t[0]), 1.0))

@@ -12,7 +12,7 @@ import numpy as np
 from bandits.core.atomic_files import atomic_write_bytes
 
 __all__ = ["OKABE_ITO", "ReportSection", "format_count", "format_number", "legend_below", "loglog_slope", "mean_se",
-           "policy_style", "policy_styles", "save_figure"]
+           "plot_regret_curves", "policy_style", "policy_styles", "save_figure"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, ordered so that the first six colours are far
 #: apart (black sixth; sky blue, close to blue, seventh; yellow, faint on white, last).
@@ -72,6 +72,35 @@ def policy_style(index: int, labels=None) -> dict:
     if labels is not None:
         return policy_styles(labels)[index]
     return {"color": OKABE_ITO[index % len(OKABE_ITO)], "linestyle": _LINESTYLES[(index // len(OKABE_ITO)) % 4]}
+
+
+def plot_regret_curves(ax, result, labels=None, curves=None) -> None:
+    """Draw every policy's mean cumulative regret over replications against the record points,
+    with a 95% confidence band (mean ± 1.96 standard errors; no band with one replication), in
+    the report's colours (:func:`policy_styles`).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    result : RunResult
+        From :func:`bandits.run` (or an environment of :func:`bandits.load_results`).
+    labels : list of str, optional
+        Legend labels, one per policy (default: ``result.policy_labels``); the colours follow
+        ``result.policy_labels``.
+    curves : ndarray (policy, replication, record point), optional
+        Another per-replication quantity to draw the same way (default:
+        ``result.cumulative_regret``).
+    """
+    t = result.record_points
+    curves = result.cumulative_regret if curves is None else curves
+    styles = policy_styles(result.policy_labels)
+    n = curves.shape[1]
+    for p, label in enumerate(labels if labels is not None else result.policy_labels):
+        mean = curves[p].mean(axis=0)
+        ax.plot(t, mean, label=label, **styles[p])
+        if n > 1:
+            half = 1.96 * curves[p].std(axis=0, ddof=1) / math.sqrt(n)
+            ax.fill_between(t, mean - half, mean + half, color=styles[p]["color"], alpha=0.2, linewidth=0)
 
 
 def legend_below(fig, ax) -> None:
