@@ -143,7 +143,8 @@ def regret_section(env, out, config) -> ReportSection:
     notes = []
     rates = [f"{label} {_rate_text(exponent)}" for label, exponent in zip(env.result.policy_labels, exponents)
              if exponent is not None]
-    if rates:
+    # not beside curves that are no regret (the heat equation's total iterations)
+    if rates and getattr(problem_class(env.name), "curves_are_regret", True):
         notes.append("Theoretical rates of regret at horizon T as T grows, on a fixed stochastic instance: "
                      + "; ".join(rates) + ". They compare horizons; the exponent in the log-log legend is measured "
                      "within one run (its last decade) and need not match: explore-then-commit, tuned to T, stops "

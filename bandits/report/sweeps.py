@@ -182,7 +182,7 @@ def _plot_panel(ax, lines, parameter, metric_label, x_log, references=()):
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick_text(v)))
         ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(parameter + (" (log)" if x_log and ticks is None else ""))
-    ax.set_ylabel(metric_label)
+    ax.set_ylabel("\n".join(textwrap.wrap(metric_label, 34)))  # long labels in two lines: never past the axes
     ax.grid(alpha=0.3, which="both")
 
 

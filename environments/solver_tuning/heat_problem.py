@@ -82,6 +82,9 @@ class HeatEquationTuning:
     time_unit: ClassVar[str] = "time step"
     reward_range: ClassVar[tuple] = (-math.inf, 0.0)
     regret_label: ClassVar[str] = "cumulative solver iterations"
+    #: The curves are total iterations, not a regret (omega*(c_t) is not computed for the heat
+    #: equation): a report states no theoretical regret rates beside them.
+    curves_are_regret: ClassVar[bool] = False
     #: Per-replication metrics a sweep report plots against the swept parameters.
     sweep_metrics: ClassVar[tuple] = (("total_iterations", "total solver iterations", "mean"),)
 
