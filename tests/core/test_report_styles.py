@@ -63,3 +63,29 @@ def test_plot_regret_curves_draws_each_mean_with_its_95_percent_band():
         assert np.isclose(band.max(), (curves[p].mean(axis=0) + half).max(), rtol=1e-12)
         assert np.isclose(band.min(), (curves[p].mean(axis=0) - half).min(), rtol=1e-12)
     plt.close(fig)
+
+
+def test_figures_are_saved_as_palette_pngs_of_the_rendered_size(tmp_path, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    from bandits.report.sections import _palette_png, save_figure
+
+    fig, ax = plt.subplots(figsize=(7, 4.5 + 0.22 * 3), constrained_layout=True)
+    ax.plot([0, 1], [0, 1], color=OKABE_ITO[0])
+    assert save_figure(fig, tmp_path, "figure") == "figure"
+    image = Image.open(tmp_path / "figure.png")
+    assert image.mode == "P" and image.size == (int(7 * 130), int((4.5 + 0.22 * 3) * 130))
+    assert (tmp_path / "figure.svg").read_text().lstrip().startswith("<?xml")
+    # the blue of the line survives the palette (the octree may move a channel by a unit or two)
+    colours = {colour for _, colour in image.convert("RGB").getcolors(1 << 16)}
+    assert any(max(abs(a - b) for a, b in zip(colour, (0x00, 0x72, 0xB2))) <= 2 for colour in colours)
+    # a size the raw buffer does not match falls back to decoding matplotlib's PNG
+    monkeypatch.setattr(fig, "get_figwidth", lambda: 6.0)
+    import io
+
+    assert Image.open(io.BytesIO(_palette_png(fig, dpi=130))).size == image.size
+    plt.close(fig)
