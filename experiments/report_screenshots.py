@@ -56,7 +56,7 @@ def main(argv=None) -> None:
                         help="where the experiments are run (default results/screenshots)")
     parser.add_argument("--images", type=Path, default=REPO / "docs" / "images",
                         help="where the screenshots are written (default docs/images)")
-    parser.add_argument("--only", nargs="*", default=None, help="names of the screens to make (default: all)")
+    parser.add_argument("--only", nargs="+", default=None, help="names of the screens to make (default: all)")
     args = parser.parse_args(argv)
     names = [name for name, _, _ in SCREENS]
     unknown = sorted(set(args.only or []) - set(names))

@@ -44,24 +44,33 @@ def _family(label: str) -> str:
     return label.split("(")[0]
 
 
+def _lighter(colour: str, amount: float) -> str:
+    """``colour`` (#rrggbb) blended toward white by ``amount`` in [0, 1)."""
+    channels = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * amount):02X}" for c in channels)
+
+
 def policy_styles(labels) -> list:
     """Colour and line style of every policy of a configuration, from its labels: one colour per
     algorithm (registry name) in order of first appearance, and one line style per variant of
     it (``log_memory`` solid, ``log_memory(paper_accounting=True)`` dashed), so that twelve
-    policies that are six algorithms under two accountings read as six colours. When the
-    algorithms outnumber the palette, or an algorithm has more variants than line styles, the
-    policies are coloured by position instead."""
+    policies that are six algorithms under two accountings read as six colours. Beyond four
+    variants of one algorithm the line styles repeat in a lighter shade of its colour. When the
+    algorithms outnumber the palette, the policies are coloured by position instead."""
     labels = list(labels)
     families = list(dict.fromkeys(_family(label) for label in labels))
+    if len(families) > len(OKABE_ITO):
+        return [policy_style(p) for p in range(len(labels))]
     seen: dict = {}
-    variant = []
+    styles = []
     for label in labels:
-        variant.append(seen.get(_family(label), 0))
-        seen[_family(label)] = variant[-1] + 1
-    if len(families) <= len(OKABE_ITO) and max(seen.values(), default=0) <= len(_LINESTYLES):
-        return [{"color": OKABE_ITO[families.index(_family(label))], "linestyle": _LINESTYLES[v]}
-                for label, v in zip(labels, variant)]
-    return [policy_style(p) for p in range(len(labels))]
+        v = seen.get(_family(label), 0)
+        seen[_family(label)] = v + 1
+        colour = OKABE_ITO[families.index(_family(label))]
+        shade = min(0.6, 0.3 * (v // len(_LINESTYLES)))
+        styles.append({"color": _lighter(colour, shade) if shade else colour,
+                       "linestyle": _LINESTYLES[v % len(_LINESTYLES)]})
+    return styles
 
 
 def policy_style(index: int, labels=None) -> dict:

@@ -21,13 +21,14 @@ from bandits.core.validation import ParameterError, check_integer
 from bandits.report.sections import (
     OKABE_ITO,
     ReportSection,
+    format_count,
     legend_below,
     mean_se,
     policy_style,
     save_figure,
 )
 from bandits.runner import run
-from environments.streaming import MAX_COUNT
+from environments.streaming import MAX_COUNT, StreamingBandit
 
 __all__ = ["streaming_report_section", "relative_regret", "normalised_regret", "log_log_horizon_slope"]
 
@@ -69,7 +70,7 @@ def normalised_regret(problem, policies, horizons, *, n_replications, seed, n_jo
     se = np.empty_like(mean)
     for j, T in enumerate(horizons):
         result = run(problem, policies, horizon=T, n_replications=n_replications, seed=seed, n_jobs=n_jobs)
-        ratio = result.final_regret / (problem.n_arms ** (1 / 3) * float(T) ** (2 / 3))
+        ratio = result.final_regret / problem.regret_rate({"n_arms": problem.n_arms}, T)
         mean[:, j] = ratio.mean(axis=1)
         se[:, j] = ratio.std(axis=1, ddof=1) / math.sqrt(n_replications) if n_replications > 1 else math.nan
     return mean, se
@@ -89,18 +90,25 @@ def log_log_horizon_slope(horizons, mean, se):
     return float(coefficients[0]), float(math.sqrt(covariance[0, 0]))
 
 
-def _marker_style(p, labels) -> dict:
+def _marker_style(p, labels, policies) -> dict:
     """The policy's colour (:func:`~bandits.report.sections.policy_styles`: one per algorithm),
-    a marker per algorithm, filled for its first variant and open for the others (the official
-    accounting), so that points of two policies at one place stay apart."""
-    style = policy_style(p, labels)
-    colour = style["color"]
+    a marker per algorithm, filled under the exact accounting and open under the official one
+    (``paper_accounting=True``), so that points of two policies at one place stay apart."""
+    colour = policy_style(p, labels)["color"]
     marker = _MARKERS[OKABE_ITO.index(colour) % len(_MARKERS)] if colour in OKABE_ITO else "o"
-    return {"fmt": marker, "color": colour,
-            "markerfacecolor": colour if style["linestyle"] == "-" else "white", "markeredgewidth": 1.5}
+    return {"fmt": marker, "color": colour, "markeredgewidth": 1.5,
+            "markerfacecolor": "white" if policies[p].paper_accounting else colour}
 
 
-def _ratio_figure(plt, env, out, final, labels, baseline):
+def _cell_text(env) -> str:
+    """The environment in a figure title: its arm setting, K and T (the cells of a sweep differ
+    there)."""
+    arms = env.params.get("arms", StreamingBandit.arms)
+    n_arms = env.params.get("n_arms") or len(env.params.get("means") or ())
+    return f"{arms}, K = {n_arms:,}, T = {format_count(env.result.horizon)}"
+
+
+def _ratio_figure(plt, env, out, final, labels, baseline, policies):
     """The setting's headline figure: every policy's regret relative to uniform exploration,
     the mean of per-replication ratios with its 95% confidence interval (1.96 standard errors),
     one row per policy; a logarithmic axis when the ratios span more than a factor of 10."""
@@ -117,7 +125,7 @@ def _ratio_figure(plt, env, out, final, labels, baseline):
         mean = float(ratios.mean())
         half = 1.96 * float(ratios.std(ddof=1)) / math.sqrt(ratios.size) if ratios.size > 1 else 0.0
         estimates.append(mean)
-        ax.errorbar([mean], [y], xerr=[[half], [half]], capsize=4, markersize=6, **_marker_style(p, labels))
+        ax.errorbar([mean], [y], xerr=[[half], [half]], capsize=4, markersize=6, **_marker_style(p, labels, policies))
     ax.axvline(1.0, color="black", linestyle=":", linewidth=1.2)
     ax.margins(x=0.08)
     ax.set_yticks(range(len(rows)), [labels[p] for p in rows], fontsize=8)
@@ -131,7 +139,8 @@ def _ratio_figure(plt, env, out, final, labels, baseline):
     ax.set_xlabel(f"regret / regret of {labels[baseline]}\n(in the same replication; mean and 95% CI)")
     ax.grid(alpha=0.3, axis="x", which="both")
     n = final.shape[1]
-    fig.suptitle(f"{env.name}: regret relative to uniform exploration\n(dotted line: equal regret; {n} replications)",
+    fig.suptitle(f"{_cell_text(env)}: regret relative to uniform exploration\n(dotted line: equal regret; "
+                 f"{n} replications)",
                  fontsize=10)
     name = save_figure(fig, out, f"ratio_env{env.index}")
     plt.close(fig)
@@ -180,7 +189,7 @@ def streaming_report_section(env, out, config):
 
     figures = []
     if baseline is not None:
-        figures.append(_ratio_figure(plt, env, out, final, labels, baseline))
+        figures.append(_ratio_figure(plt, env, out, final, labels, baseline, policies))
     # taller with a long legend below, so that the axes keep their height
     fig, ax = plt.subplots(figsize=(7, 4.5 + 0.22 * max(0, len(labels) - 6)), constrained_layout=True)
     n = final.shape[1]
@@ -191,10 +200,10 @@ def streaming_report_section(env, out, config):
     for p, label in enumerate(labels):
         memory = metrics["peak_memory"][p].max()
         half = 1.96 * final[p].std(ddof=1) / math.sqrt(n) if n > 1 else 0.0
-        ax.errorbar([memory], [final[p].mean()], yerr=[half], capsize=4, label=label, **_marker_style(p, labels))
+        ax.errorbar([memory], [final[p].mean()], yerr=[half], capsize=4, label=label, **_marker_style(p, labels, policies))
     ax.set_xlabel("peak arm memory (slots, arriving arm included)")
     ax.set_ylabel("final regret (mean, 95% CI)" + (" (log)" if ax.get_yscale() == "log" else ""))
-    ax.set_title(f"{env.name}: regret against memory", fontsize=11)
+    ax.set_title(f"{_cell_text(env)}: regret against memory", fontsize=11)
     legend_below(fig, ax)  # outside the axes: never over a point
     ax.grid(alpha=0.3, which="both")
     figures.append(save_figure(fig, out, f"memory_env{env.index}"))

@@ -105,7 +105,8 @@ def _metrics(environments, config):
         name = environments[0].result.policy_labels[baseline]
         found.append((f"regret relative to {name}", _ratio_to(baseline), "mean"))
     problem = problem_class(environments[0].name)
-    if hasattr(problem, "regret_rate"):  # regret over the rate of the setting's lower bound
+    # regret over the rate of the setting's lower bound, when every environment's class has one
+    if all(hasattr(problem_class(env.name), "regret_rate") for env in environments):
         found.append((f"regret / {problem.regret_rate_label}",
                       lambda env, p: env.result.final_regret[p] / problem_class(env.name).regret_rate(
                           env.params, env.result.horizon), "mean"))
@@ -150,17 +151,21 @@ def _plot_panel(ax, lines, parameter, metric_label, x_log, references=()):
     positions, ticks = _axis_values(all_x)
     lookup = dict(zip(map(repr, all_x), positions))
     estimates = [estimate for _, _, (estimate, _, _) in references]
-    for label, style, points in lines:
+    for i, (label, style, points) in enumerate(lines):
         points = sorted(points, key=lambda point: lookup[repr(point[0])])
         xs = [lookup[repr(x)] for x, *_ in points]
+        if ticks is not None and len(lines) > 1:  # categories: lines side by side around each category
+            xs = [x + 0.5 * (i / (len(lines) - 1) - 0.5) for x in xs]
         ys = np.array([estimate for _, estimate, _, _ in points])
         lows = np.array([low for _, _, low, _ in points])
         highs = np.array([high for _, _, _, high in points])
         estimates += list(ys)
+        # a variant (line style other than solid) has open markers: told apart on categorical axes too
+        face = style["color"] if style.get("linestyle", "-") == "-" else "white"
         if ticks is not None:  # categories: points, no line between them
             style = {**style, "linestyle": "none"}
         ax.errorbar(xs, ys, yerr=[ys - lows, highs - ys], label=label, marker="o", markersize=4, capsize=3,
-                    **style)
+                    markerfacecolor=face, **style)
     if ticks is not None:
         ax.set_xticks(range(len(ticks)), [tick.strip("'\"") for tick in ticks])
         ax.margins(x=0.15)

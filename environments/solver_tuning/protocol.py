@@ -71,7 +71,7 @@ class OmegaGridView:
         The environment's omega values; an action is an index into it (``n_omegas`` of them).
     context_low, context_high : float
         The environment's context interval (the support of the shift, or the heat runs'
-        ``[cmin, cmax]``); contextual policies whose ``context_range`` is None use it.
+        ``[cmin, cmax]``); contextual policies whose ``context_range`` is ``"environment"`` use it.
     """
 
     omega_grid: tuple = DEFAULT_OMEGA_GRID

@@ -13,8 +13,8 @@ optimal rate). The figures of regret against T are in that directory's report.
 
     python experiments/streaming/validation.py [--out DIR] [--replications N] [--seed S] [--horizon-results DIR]
 
-Writes DIR/validation.md and refuses a DIR that already holds it (use a new DIR). About 20 s on
-2 cores at the default 20 replications.
+Writes DIR/validation.md and refuses a DIR that already holds it (use a new DIR). A few seconds
+on 2 cores at the default 20 replications once the loops are compiled.
 """
 
 from __future__ import annotations
@@ -55,17 +55,35 @@ def _mean_se(values):
     return f"{values.mean():.3g} ± {values.std(ddof=1) / math.sqrt(values.size):.2g}"
 
 
-def horizon_slopes(directory, lines):
-    """The slope table of a regret_vs_horizon.toml result directory: regret / (K^(1/3) T^(2/3))
-    per horizon and its slope on ln ln T, per arm setting and policy."""
+def horizon_cells(directory):
+    """The environments of a regret_vs_horizon.toml result directory grouped by arm setting,
+    each sorted by horizon; a ValueError naming the directory unless every environment is a
+    StreamingBandit and every setting has at least 3 horizons (a slope needs them)."""
     from bandits.experiment import load_results
-    from environments.streaming import StreamingBandit
 
-    results = load_results(directory, frame=False)
-    environments = results["environments"]
-    labels = environments[0].result.policy_labels
-    for setting in dict.fromkeys(env.params["arms"] for env in environments):
-        cells = sorted((env for env in environments if env.params["arms"] == setting), key=lambda env: env.result.horizon)
+    environments = load_results(directory, frame=False)["environments"]
+    names = sorted({env.name for env in environments} - {"StreamingBandit"})
+    if names or not environments:
+        raise ValueError(f"{directory} holds {names or 'no environments'}, not StreamingBandit environments")
+    groups = {}
+    for env in environments:
+        groups.setdefault(env.params.get("arms", StreamingBandit.arms), []).append(env)
+    for setting, cells in groups.items():
+        horizons = sorted({env.result.horizon for env in cells})
+        if len(horizons) < 3 or len(horizons) != len(cells):
+            raise ValueError(f"{directory}: the {setting} environments need 3 or more distinct horizons (one "
+                             f"environment each) for a slope, got horizons {horizons} in {len(cells)} environment(s)")
+        cells.sort(key=lambda env: env.result.horizon)
+    return groups
+
+
+def horizon_slopes(groups, directory, lines):
+    """The slope table of :func:`horizon_cells`' groups: regret / (K^(1/3) T^(2/3)) per horizon
+    and its slope on ln ln T, per arm setting and policy. Every horizon of a setting shares the
+    seeds (the same instances and arrival orders), so the points are correlated and the slope's
+    standard error, which treats them as independent, is a rough guide only."""
+    labels = next(iter(groups.values()))[0].result.policy_labels
+    for setting, cells in groups.items():
         horizons = [env.result.horizon for env in cells]
         n = cells[0].result.final_regret.shape[1]
         lines += [f"### {setting}: regret / (K^(1/3) T^(2/3)), {n} replications ({directory})", "",
@@ -79,7 +97,8 @@ def horizon_slopes(directory, lines):
             slope, slope_se = log_log_horizon_slope(horizons, mean, se)
             cells_text = " | ".join(f"{m:.4g} ± {s:.2g}" for m, s in zip(mean, se))
             lines.append(f"| {label} | {cells_text} | {slope:.3f} ± {slope_se:.3f} |")
-        lines.append("")
+        lines += ["", "The horizons share their seeds: the slope's standard error treats correlated points as "
+                  "independent and is a rough guide only.", ""]
 
 
 def validation_table(n_replications, seed, lines):
@@ -111,9 +130,15 @@ def main(argv=None):
         parser.error(f"--replications: must be >= 2 (standard errors), got {args.replications}")
     if args.seed < 0:
         parser.error(f"--seed: must be >= 0, got {args.seed}")
-    if args.horizon_results is not None and not (args.horizon_results / "manifest.json").is_file():
-        parser.error(f"--horizon-results: {args.horizon_results} is not a result directory (no manifest.json); "
-                     "run experiments/streaming/regret_vs_horizon.toml into it first")
+    groups = None
+    if args.horizon_results is not None:  # checked before any work
+        if not (args.horizon_results / "manifest.json").is_file():
+            parser.error(f"--horizon-results: {args.horizon_results} is not a result directory (no manifest.json); "
+                         "run experiments/streaming/regret_vs_horizon.toml into it first")
+        try:
+            groups = horizon_cells(args.horizon_results)
+        except ValueError as error:
+            parser.error(f"--horizon-results: {error}")
     if (args.out / "validation.md").exists():
         parser.error(f"--out: {args.out} already holds a validation.md; choose a new directory")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -122,8 +147,8 @@ def main(argv=None):
              "exact accounting unless the label says paper_accounting=True; Game-of-Arms reads the true gap "
              "(ORACLE INFORMATION).", ""]
     validation_table(args.replications, args.seed, lines)
-    if args.horizon_results is not None:
-        horizon_slopes(args.horizon_results, lines)
+    if groups is not None:
+        horizon_slopes(groups, args.horizon_results, lines)
     target = write_text_atomically(args.out / "validation.md", "\n".join(lines) + "\n")
     print("\n".join(lines))
     print(f"written: {target}")

@@ -22,12 +22,21 @@ def test_distinct_algorithms_keep_the_positional_palette():
     assert policy_styles(labels) == [policy_style(p) for p in range(len(labels))]
 
 
-def test_more_algorithms_than_colours_or_variants_than_line_styles_fall_back_to_positions():
+def test_more_algorithms_than_colours_fall_back_to_positions():
     many = [f"algorithm{i}" for i in range(len(OKABE_ITO) + 1)]
     assert policy_styles(many) == [policy_style(p) for p in range(len(many))]
-    variants = [f"kl_ucb(c={c})" for c in range(5)]
-    styles = policy_styles(variants)
-    assert styles == [policy_style(p) for p in range(5)] and len({s["color"] for s in styles}) == 5
+
+
+def test_variants_beyond_the_line_styles_repeat_them_in_a_lighter_shade():
+    labels = ["thompson_sampling"] + [f"kl_ucb(c={c})" for c in range(6)]
+    styles = policy_styles(labels)
+    assert styles[0]["color"] == OKABE_ITO[0]  # the reference keeps its colour
+    kl_ucb = styles[1:]
+    assert [s["color"] for s in kl_ucb[:4]] == [OKABE_ITO[1]] * 4
+    assert kl_ucb[4]["linestyle"] == kl_ucb[0]["linestyle"] and kl_ucb[4]["color"] != OKABE_ITO[1]
+    assert len({(s["color"], s["linestyle"]) for s in kl_ucb}) == 6  # every variant drawn its own way
+    # the shade is the algorithm's colour blended toward white: #E69F00 30% of the way
+    assert kl_ucb[4]["color"] == "#EEBC4C"  # (230, 159, 0) + 0.3 (255 - .) rounded half to even
 
 
 def test_tick_labels_are_written_for_people():

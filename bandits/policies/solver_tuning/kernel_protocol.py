@@ -19,7 +19,7 @@ kernel set) never is.
     Fresh state for a grid of ``n_omegas`` points. ``horizon`` is the number of rounds T, or
     0 when unknown (as the official code's ``T = 0``); only ``step="fixed"`` reads it.
     ``[context_low, context_high]`` is the environment's context interval; a policy whose
-    ``context_range`` is None uses it (the heat runs' ``[cmin, cmax]``), the others ignore it
+    ``context_range`` is ``"environment"`` uses it (the heat runs' ``[cmin, cmax]``), the others ignore it
     (NaN is accepted then).
 ``select(state, hyper, context, rng) -> int``
     The omega index for the round whose context is ``context`` (float64; NaN for the
