@@ -3,7 +3,8 @@
 headless Chromium (Debian's chromium and chromedriver, driven by Selenium). The page must load
 every image, fit the window's width (no horizontal overflow of the page itself) and log no
 console error. Separately, no figure of these reports may have a legend over plotted data
-(lines, markers, bands), checked on the matplotlib figures as they are saved.
+(lines, markers, bands) or draw anything past its edges (a clipped title, label or legend),
+checked on the matplotlib figures as they are saved.
 
 Without chromium and chromedriver the browser test is skipped, unless REGRETLAB_REQUIRE_BROWSER
 is set (``.ci/run`` sets it after installing them), where it fails.
@@ -87,10 +88,23 @@ def legend_overlaps(fig) -> list[str]:
     return found
 
 
+def clipped_artists(fig) -> list[str]:
+    """What ``fig`` draws past its own edges (a title, an axis label, tick labels, a legend): the
+    figure's tight bounding box, which holds every drawn artist, must lie within the figure
+    (to a hundredth of an inch)."""
+    fig.canvas.draw()
+    drawn = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
+    width, height = fig.get_size_inches()
+    tolerance = 0.01
+    sides = {"left": -drawn.x0, "bottom": -drawn.y0, "right": drawn.x1 - width, "top": drawn.y1 - height}
+    return [f"drawn {excess:.2f} in past the {side} edge" for side, excess in sides.items() if excess > tolerance]
+
+
 @contextlib.contextmanager
 def checking_legends():
-    """Within the block, every figure a report saves is checked with :func:`legend_overlaps`;
-    yields the dict of offending figures (``directory/name``: problems)."""
+    """Within the block, every figure a report saves is checked with :func:`legend_overlaps` and
+    :func:`clipped_artists`; yields the dict of offending figures (``directory/name``:
+    problems)."""
     import importlib
     import pkgutil
 
@@ -101,7 +115,7 @@ def checking_legends():
     original = sections.save_figure
 
     def checked(fig, out, name):
-        problems = legend_overlaps(fig)
+        problems = legend_overlaps(fig) + clipped_artists(fig)
         if problems:
             overlaps[f"{Path(out).parent.name}/{name}"] = problems
         return original(fig, out, name)
@@ -175,3 +189,25 @@ def test_each_settings_report_loads_fits_and_logs_no_error(reports, browser, set
     assert not errors, errors
     headings = browser.execute_script("return Array.from(document.querySelectorAll('nav a')).length;")
     assert headings >= 3  # the contents link the sections
+
+
+def test_the_figure_checks_catch_a_legend_over_data_and_a_clipped_label():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 3), constrained_layout=True)
+    ax.plot([0, 1], [0, 1], label="diagonal")
+    ax.legend(loc="center")  # over the line
+    assert legend_overlaps(fig) and not clipped_artists(fig)
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(4, 3))  # no layout engine: a long label runs off the figure
+    ax.plot([0, 1], [0, 1], label="diagonal")
+    ax.set_ylabel("a label far too long for the height of this small figure, surely")
+    ax.set_title("a title far too long for the width of this small figure, it runs off both sides")
+    fig.legend(loc="outside lower center")
+    problems = clipped_artists(fig)
+    assert any("top" in problem for problem in problems) and any("left" in problem for problem in problems)
+    assert not legend_overlaps(fig)
+    plt.close(fig)

@@ -1,6 +1,7 @@
-"""No legend covers plotted data in the reports of the shipped experiments: one experiment file
-per setting (and the sweeps), run with two replications, every figure checked as it is saved
-(``legend_overlaps`` of test_report_pages.py)."""
+"""No legend covers plotted data and nothing is drawn past a figure's edges in the reports of
+the shipped experiments: one experiment file per setting (and the sweeps), run with two
+replications, every figure checked as it is saved (``legend_overlaps`` and ``clipped_artists``
+of test_report_pages.py)."""
 
 from __future__ import annotations
 
