@@ -17,9 +17,11 @@ Cache freshness
 numba decides whether a cached function is fresh from a hash of the file that defines it, not of
 the kernels it calls, so editing a policy module (``bandits/policies/classic/index_policies.py``)
 would leave a stale fused loop in ``environments/classic/__pycache__``. ``ProjectSourceLocator``
-stamps every cache entry of this project's modules with a hash of *all* ``.py`` files of the
-``bandits`` and ``environments`` packages (:func:`project_source_stamp`), so any edit recompiles
-everything once and nothing stale is ever run. Kernels defined outside the project carry a hash
+stamps every cache entry of this project's modules with a hash of the ``.py`` files of the
+``bandits`` and ``environments`` packages that compiled code can depend on
+(:func:`kernel_source_stamp`: all of them but the reports, the result store and the command
+line, :data:`NOT_COMPILED`), so any edit of those recompiles everything once and nothing stale
+is ever run, while editing a report recompiles nothing. Kernels defined outside the project carry a hash
 of their own file in their reference for the same reason.
 
 numba unpickles a cache index before it compares stamps, and an index written by another version
@@ -56,6 +58,8 @@ __all__ = [
     "kernel",
     "ProjectSourceLocator",
     "project_source_stamp",
+    "kernel_source_stamp",
+    "NOT_COMPILED",
     "compiled_entry_point",
     "is_cached",
     "signature_of",
@@ -65,8 +69,21 @@ _PROJECT_PACKAGES = ("bandits", "environments")
 _PROJECT_ROOTS = tuple(Path(__file__).resolve().parents[2] / name for name in _PROJECT_PACKAGES)
 
 
-def _project_files() -> list[Path]:
-    return sorted(p for root in _PROJECT_ROOTS for p in root.rglob("*.py"))
+#: Parts of the project that define no compiled function and that no compiled function can
+#: reach: they sit above the drivers in the import layers (pyproject.toml, checked by
+#: lint-imports), so editing them (a report's figure, the result store) leaves every cached loop
+#: fresh. tests/core/test_kernels.py checks that none of them uses numba.
+NOT_COMPILED = ("bandits/report", "bandits/experiment", "bandits/cli.py", "bandits/privacy_audit.py")
+
+
+def _project_files(compiled_only: bool = False) -> list[Path]:
+    files = sorted(p for root in _PROJECT_ROOTS for p in root.rglob("*.py"))
+    if not compiled_only:
+        return files
+    top = _PROJECT_ROOTS[0].parent
+    return [p for p in files
+            if not any(p.relative_to(top).as_posix() == part or p.relative_to(top).as_posix().startswith(part + "/")
+                       for part in NOT_COMPILED)]
 
 
 @functools.lru_cache(maxsize=8)
@@ -80,12 +97,24 @@ def _stamp_of(signature: tuple) -> str:
 
 def project_source_stamp() -> str:
     """SHA-256 of every ``.py`` file of the ``bandits`` and ``environments`` packages (their
-    relative paths and contents), recomputed only when a file's size or mtime changes."""
+    relative paths and contents), recomputed only when a file's size or mtime changes: the
+    source stamp of a result directory's provenance and of a Dask worker's check."""
+    return _stamp_of(_signature(compiled_only=False))
+
+
+def kernel_source_stamp() -> str:
+    """The same hash over the files compiled code can depend on: every file of the project but
+    those of :data:`NOT_COMPILED`. numba's cache entries of this project carry it, so that any
+    edit of such a file recompiles everything once, and an edit of a report does not."""
+    return _stamp_of(_signature(compiled_only=True))
+
+
+def _signature(compiled_only: bool) -> tuple:
     signature = []
-    for path in _project_files():
+    for path in _project_files(compiled_only):
         st = path.stat()
         signature.append((path, st.st_mtime_ns, st.st_size))
-    return _stamp_of(tuple(signature))
+    return tuple(signature)
 
 
 def _in_project(py_file: str) -> bool:
@@ -121,7 +150,8 @@ def caching_api_available(caching_module) -> bool:
 def _make_locator_class(caching_module):
     class ProjectSourceLocator(caching_module._CacheLocator):
         """numba cache locator for this project's functions: the directory numba would use anyway,
-        with the whole project's source hash (:func:`project_source_stamp`) as freshness stamp."""
+        with the hash of the project's compiled-reachable source (:func:`kernel_source_stamp`) as
+        freshness stamp."""
 
         _fallbacks = tuple(_numba_locator(caching_module, name) for name in _NUMBA_LOCATORS)
 
@@ -146,14 +176,14 @@ def _make_locator_class(caching_module):
             return self._inner.get_cache_path()
 
         def get_source_stamp(self):
-            return project_source_stamp()
+            return kernel_source_stamp()
 
         def get_disambiguator(self):
             # The source stamp is part of every cache file name. numba unpickles an index before it
             # compares stamps, and an index written by another version of the source can name
             # modules that no longer exist (a module moved): with the stamp in the name such an
             # index is never opened. Files of other stamps are removed once per directory.
-            tag = project_source_stamp()[:_STAMP_TAG_LENGTH]
+            tag = kernel_source_stamp()[:_STAMP_TAG_LENGTH]
             _prune_other_stamps(self._inner.get_cache_path(), tag)
             return f"{self._inner.get_disambiguator()}-{tag}"
 
@@ -194,7 +224,7 @@ def fallback_cache_dir() -> str:
     its own for every version of the project's source (``regretlab/numba-<12-hex-digit stamp
     tag>`` under ``$XDG_CACHE_HOME`` or ``~/.cache``), so a stale compiled loop is never loaded."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "regretlab", f"numba-{project_source_stamp()[:_STAMP_TAG_LENGTH]}")
+    return os.path.join(base, "regretlab", f"numba-{kernel_source_stamp()[:_STAMP_TAG_LENGTH]}")
 
 
 def _install_locator(caching_module=caching) -> bool:
@@ -245,7 +275,7 @@ def _install_locked_save(caching_module) -> None:
     @functools.wraps(original)
     def save(self, key, data):
         index_path = getattr(self, "_index_path", "")
-        if f"-{project_source_stamp()[:_STAMP_TAG_LENGTH]}.py" not in os.path.basename(index_path):
+        if f"-{kernel_source_stamp()[:_STAMP_TAG_LENGTH]}.py" not in os.path.basename(index_path):
             return original(self, key, data)
         with open(index_path + ".lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)

@@ -13,7 +13,12 @@ import numba as nb
 import pytest
 
 from bandits.core import kernels
-from bandits.core.kernels import kernel_reference, project_source_stamp, resolve_kernel
+from bandits.core.kernels import (
+    kernel_reference,
+    kernel_source_stamp,
+    project_source_stamp,
+    resolve_kernel,
+)
 from bandits.policies.classic.index_policies import ucb1_select
 from environments.classic import bernoulli_pull
 
@@ -63,6 +68,47 @@ def test_project_source_stamp_is_stable_and_changes_with_any_edit(tmp_path, monk
     extra.rename(roots[0] / "sub" / "renamed.py")
     renamed = project_source_stamp()
     assert renamed not in (original, edited)
+
+
+def test_kernel_source_stamp_ignores_the_layers_compiled_code_cannot_reach(tmp_path, monkeypatch):
+    """Editing a report, the result store or the command line changes the project's stamp (the
+    provenance) but not the one numba's cache carries; editing anything else changes both."""
+    roots = (tmp_path / "bandits", tmp_path / "environments")
+    for root in roots:
+        root.mkdir()
+        (root / "__init__.py").write_text("x = 1\n")
+    for name in ("report", "experiment", "policies"):
+        (roots[0] / name).mkdir()
+        (roots[0] / name / "module.py").write_text("y = 1\n")
+    (roots[0] / "cli.py").write_text("z = 1\n")
+    (roots[0] / "reports_elsewhere.py").write_text("w = 1\n")  # a name that only starts like one
+    monkeypatch.setattr(kernels, "_PROJECT_ROOTS", roots)
+    for edited, compiled in [(roots[0] / "report" / "module.py", False), (roots[0] / "experiment" / "module.py", False),
+                             (roots[0] / "cli.py", False), (roots[0] / "policies" / "module.py", True),
+                             (roots[0] / "reports_elsewhere.py", True), (roots[1] / "__init__.py", True)]:
+        project, kernel = project_source_stamp(), kernel_source_stamp()
+        edited.write_text(edited.read_text() + "# edited\n")
+        assert project_source_stamp() != project
+        assert (kernel_source_stamp() != kernel) is compiled, edited
+
+
+def test_no_module_outside_the_kernel_stamp_defines_compiled_code():
+    """The parts of the project the cache stamp leaves out (kernels.NOT_COMPILED) define no
+    numba function: no numba decorator or call of jit/njit/vectorize/jitclass in their source."""
+    import ast
+
+    top = Path(kernels.__file__).resolve().parents[2]
+    files = [path for part in kernels.NOT_COMPILED for path in
+             ([top / part] if part.endswith(".py") else sorted((top / part).rglob("*.py")))]
+    assert len(files) > 10
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = None
+            if isinstance(node, ast.Attribute):
+                name = node.attr
+            elif isinstance(node, ast.Name):
+                name = node.id
+            assert name not in {"njit", "jit", "vectorize", "guvectorize", "jitclass", "cfunc"}, f"{path}: {name}"
 
 
 _PROBE = textwrap.dedent(
@@ -130,7 +176,7 @@ def test_a_changed_numba_caching_api_falls_back_to_a_cache_per_source_version(mo
     monkeypatch.setattr(nb.config, "CACHE_DIR", "")
     with pytest.warns(RuntimeWarning, match="caching API is not the one tested"):
         assert kernels._install_locator(changed) is False
-    expected = str(tmp_path / "regretlab" / f"numba-{project_source_stamp()[:12]}")
+    expected = str(tmp_path / "regretlab" / f"numba-{kernel_source_stamp()[:12]}")
     assert nb.config.CACHE_DIR == expected == kernels.fallback_cache_dir()
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))
     monkeypatch.setattr(nb.config, "CACHE_DIR", str(tmp_path / "mine"))
@@ -156,7 +202,7 @@ def _save_entries(cache_dir, filename_base, worker, count, locked, start):
 def _concurrent_saves(tmp_path, locked, workers=4, count=40):
     import multiprocessing
 
-    tag = project_source_stamp()[:12]
+    tag = kernel_source_stamp()[:12]
     base = f"loop.run_replication-1-{tag}.py311"
     tmp_path.mkdir()  # numba creates the cache directory before it saves
     context = multiprocessing.get_context("spawn")
