@@ -112,7 +112,9 @@ def compile_ahead(config, loops, *, processes: int | None = None, timeout: float
             finished = True
         finally:
             if pool is not None:
-                pool.finish(wait=finished)
+                pool.finish(wait=finished, interrupted=interrupted)
+    if interrupted.is_set():  # Ctrl-C while waiting for the workers, after this process's last item
+        raise KeyboardInterrupt
     return 0 if pool is None else pool.started
 
 
@@ -202,18 +204,25 @@ class _WorkerPool:
         except OSError:  # a worker could not start or its pipe broke: the run compiles what is missing
             pass
 
-    def finish(self, wait: bool):
-        """Wait for the workers (``wait``) until the deadline, or stop them at once."""
+    def finish(self, wait: bool, interrupted=None):
+        """Wait for the workers (``wait``) until the deadline or until ``interrupted`` (an event,
+        set by a deferred Ctrl-C) is set, or stop them at once."""
+
+        def stopped() -> bool:
+            return interrupted is not None and interrupted.is_set()
+
+        if wait:  # in short steps: a Ctrl-C while waiting stops the workers at once
+            while self._thread.is_alive() and time.monotonic() < self._deadline and not stopped():
+                self._thread.join(timeout=0.1)
+            wait = not stopped()
         if not wait:
             self._stop.set()
-        self._thread.join(timeout=max(0.0, self._deadline - time.monotonic()) if wait else 5.0)
+            self._thread.join(timeout=5.0)
         self._stop.set()
+        limit = max(time.monotonic() + 1.0, self._deadline)
         for process in self._processes:
-            if wait:
-                try:
-                    process.wait(timeout=max(1.0, self._deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    pass
+            while wait and process.poll() is None and time.monotonic() < limit and not stopped():
+                time.sleep(0.05)
             if process.poll() is None:
                 process.kill()
                 process.wait()

@@ -137,3 +137,34 @@ def test_ctrl_c_while_compiling_ahead_stops_the_workers_and_says_how_to_resume(t
     assert "run the same command again to resume" in error
     for pid in workers:
         assert not Path(f"/proc/{pid}").exists(), f"worker {pid} outlived the run"
+
+
+def test_ctrl_c_while_waiting_for_the_workers_interrupts_the_run(tmp_path, monkeypatch):
+    """This process has compiled its last item and waits for a worker: a Ctrl-C then (deferred
+    while compiling) must still end the run, not be forgotten (CI saw the run go on and exit 0)."""
+    import signal
+    import time
+
+    import bandits.experiment.compile_ahead as compile_ahead_module
+
+    class WaitingPool:
+        started = 1
+
+        def __init__(self, config, n_workers, take, timeout):
+            self.take = take
+
+        def start(self):
+            pass
+
+        def finish(self, wait, interrupted=None):
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the worker still compiles
+            time.sleep(0.2)  # the deferred handler runs between bytecodes
+
+    config = tmp_path / "cold.toml"
+    config.write_text(CONFIG)
+    loaded = load_config(config)
+    monkeypatch.setattr(compile_ahead_module, "_WorkerPool", WaitingPool)
+    monkeypatch.setattr(compile_ahead_module, "compile_item", lambda config, policies, item: None)
+    with pytest.raises(KeyboardInterrupt):
+        compile_ahead(loaded, [(0, 0), (0, 1)], processes=2)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Ctrl-C acts at once again
