@@ -76,8 +76,10 @@ def private_bai_report_section(env, out, config):
     for p, (estimate, low, high) in enumerate(intervals):
         style = policy_style(p, result.policy_labels)
         y = len(intervals) - 1 - p
+        # a variant of an algorithm (its colour, another line style: the non-private one) has an open marker
         ax.errorbar([max(estimate, low)], [y], xerr=[[max(estimate, low) - low], [high - max(estimate, low)]],
-                    fmt="o", color=style["color"], capsize=4)
+                    fmt="o", color=style["color"], capsize=4, markeredgewidth=1.5,
+                    markerfacecolor=style["color"] if style["linestyle"] == "-" else "white")
     ax.set_yticks(range(len(rows)), [row[0] for row in reversed(rows)])
     ax.set_xlabel("error probability P(recommendation != best arm), 95% Wilson interval")
     ax.set_xlim(0.0, min(1.0, max(high for _, _, high in intervals) * 1.15 + 1e-3))

@@ -150,8 +150,16 @@ def _palette_png(fig, dpi: int) -> bytes:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=dpi)
         image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    quantized = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    # the octree averages the background with the lightest anti-aliased pixels (254, 254, 254):
+    # entries that close to white are white again, so that the figure sits flush on the page
+    palette = quantized.getpalette()
+    for i in range(0, len(palette), 3):
+        if min(palette[i:i + 3]) >= 250:
+            palette[i:i + 3] = [255, 255, 255]
+    quantized.putpalette(palette)
     buffer = io.BytesIO()
-    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(buffer, format="PNG")
+    quantized.save(buffer, format="PNG")
     return buffer.getvalue()
 
 

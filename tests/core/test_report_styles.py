@@ -89,6 +89,7 @@ def test_figures_are_saved_as_palette_pngs_of_the_rendered_size(tmp_path, monkey
     image = Image.open(tmp_path / "figure.png")
     assert image.mode == "P" and image.size == (int(7 * 130), int((4.5 + 0.22 * 3) * 130))
     assert (tmp_path / "figure.svg").read_text().lstrip().startswith("<?xml")
+    assert image.convert("RGB").getpixel((1, 1)) == (255, 255, 255)  # the background stays white
     # the blue of the line survives the palette (the octree may move a channel by a unit or two)
     colours = {colour for _, colour in image.convert("RGB").getcolors(1 << 16)}
     assert any(max(abs(a - b) for a, b in zip(colour, (0x00, 0x72, 0xB2))) <= 2 for colour in colours)
