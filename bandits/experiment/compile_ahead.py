@@ -21,7 +21,6 @@ any genuine compilation error there.
 from __future__ import annotations
 
 import collections
-import contextlib
 import os
 import pickle
 import selectors
@@ -32,6 +31,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from bandits.experiment.interrupts import defer_interrupt
 
 __all__ = ["SEEDING", "available_cores", "compile_ahead", "compile_item", "missing_loops"]
 
@@ -100,7 +101,7 @@ def compile_ahead(config, loops, *, processes: int | None = None, timeout: float
     n_workers = min(len(queue), available_cores() if processes is None else processes) - 1
     pool = _WorkerPool(config, n_workers, take, timeout) if n_workers >= 1 else None
     finished = False
-    with _interrupt_between_items() as interrupted:
+    with defer_interrupt() as interrupted:  # Ctrl-C takes effect between items
         try:
             if pool is not None:
                 pool.start()
@@ -116,27 +117,6 @@ def compile_ahead(config, loops, *, processes: int | None = None, timeout: float
     if interrupted.is_set():  # Ctrl-C while waiting for the workers, after this process's last item
         raise KeyboardInterrupt
     return 0 if pool is None else pool.started
-
-
-@contextlib.contextmanager
-def _interrupt_between_items():
-    """Defer Ctrl-C while this process compiles: SIGINT sets the yielded event, and the caller
-    raises ``KeyboardInterrupt`` after the item in progress. Raised at once, the interrupt can
-    land in a callback of the LLVM binding, where Python ignores it (the run then goes on), or in
-    the middle of building LLVM objects, whose finalisers later crash the interpreter. Only in
-    the main thread, and only when SIGINT has Python's default handler."""
-    import signal
-
-    interrupted = threading.Event()
-    if threading.current_thread() is not threading.main_thread() or \
-            signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        yield interrupted
-        return
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.set())
-    try:
-        yield interrupted
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 #: The queue item that stands for the runner's replication seeding.

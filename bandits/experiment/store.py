@@ -39,6 +39,7 @@ import numpy as np
 from bandits.core.atomic_files import atomic_write_bytes
 from bandits.core.kernels import project_source_stamp
 from bandits.experiment.config import ConfigError, ExperimentConfig, load_config
+from bandits.experiment.interrupts import defer_interrupt
 from bandits.experiment.result_directory import (
     FORMAT,
     JOURNAL,
@@ -344,11 +345,18 @@ def _run_locked(config: ExperimentConfig, out: Path, progress: bool, client=None
 
         bar = tqdm(total=sum(task.runs for task in tasks), unit="run",
                    desc=f"{config.name} (replications x policies)", dynamic_ncols=True)
+    # Ctrl-C stops the run after the shard in progress (never inside numba: see
+    # bandits.experiment.interrupts); a second Ctrl-C stops it at once
+    stopping = ("\nCtrl-C: stopping after the shard in progress (its results are kept); press Ctrl-C again to "
+                "stop at once")
     try:
-        for _, computed in executor.map(config, tasks, None if bar is None else bar.update):
-            for name, data in computed:
-                atomic_write_bytes(out / name, data)
-                append_journal(out, name, hashlib.sha256(data).hexdigest())
+        with defer_interrupt(stopping if progress else None, second_at_once=True) as interrupted:
+            for _, computed in executor.map(config, tasks, None if bar is None else bar.update):
+                for name, data in computed:
+                    atomic_write_bytes(out / name, data)
+                    append_journal(out, name, hashlib.sha256(data).hexdigest())
+                if interrupted.is_set():
+                    raise KeyboardInterrupt
     finally:
         if bar is not None:
             bar.close()
