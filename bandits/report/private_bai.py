@@ -12,7 +12,13 @@ import numpy as np
 
 from bandits.core.intervals import wilson_interval
 from bandits.core.registry import problem_class
-from bandits.report.sections import ReportSection, mean_se, policy_style, save_figure
+from bandits.report.sections import (
+    ReportSection,
+    marker_face,
+    mean_se,
+    policy_style,
+    save_figure,
+)
 
 __all__ = ["error_probability_figure", "error_probability_text", "private_bai_report_section"]
 
@@ -76,10 +82,9 @@ def private_bai_report_section(env, out, config):
     for p, (estimate, low, high) in enumerate(intervals):
         style = policy_style(p, result.policy_labels)
         y = len(intervals) - 1 - p
-        # a variant of an algorithm (its colour, another line style: the non-private one) has an open marker
         ax.errorbar([max(estimate, low)], [y], xerr=[[max(estimate, low) - low], [high - max(estimate, low)]],
                     fmt="o", color=style["color"], capsize=4, markeredgewidth=1.5,
-                    markerfacecolor=style["color"] if style["linestyle"] == "-" else "white")
+                    markerfacecolor=marker_face(style))  # the non-private variants open
     ax.set_yticks(range(len(rows)), [row[0] for row in reversed(rows)])
     ax.set_xlabel("error probability P(recommendation != best arm), 95% Wilson interval")
     ax.set_xlim(0.0, min(1.0, max(high for _, _, high in intervals) * 1.15 + 1e-3))

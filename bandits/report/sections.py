@@ -11,7 +11,7 @@ import numpy as np
 
 from bandits.core.atomic_files import atomic_write_bytes
 
-__all__ = ["OKABE_ITO", "ReportSection", "format_count", "format_number", "legend_below", "loglog_slope", "mean_se",
+__all__ = ["OKABE_ITO", "ReportSection", "format_count", "format_number", "legend_below", "loglog_slope", "marker_face", "mean_se",
            "plot_regret_curves", "policy_style", "policy_styles", "save_figure"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, ordered so that the first six colours are far
@@ -71,6 +71,13 @@ def policy_styles(labels) -> list:
         styles.append({"color": _lighter(colour, shade) if shade else colour,
                        "linestyle": _LINESTYLES[v % len(_LINESTYLES)]})
     return styles
+
+
+def marker_face(style: dict) -> str:
+    """Face colour of a policy's markers: its colour for an algorithm's first variant (a solid
+    line), white (an open marker) for the others, so that variants stay apart where there are no
+    lines to tell them by (points, categorical axes)."""
+    return style["color"] if style.get("linestyle", "-") == "-" else "white"
 
 
 def policy_style(index: int, labels=None) -> dict:

@@ -44,6 +44,7 @@ from bandits.report.sections import (
     ReportSection,
     format_count,
     legend_below,
+    marker_face,
     policy_style,
     save_figure,
 )
@@ -160,8 +161,7 @@ def _plot_panel(ax, lines, parameter, metric_label, x_log, references=()):
         lows = np.array([low for _, _, low, _ in points])
         highs = np.array([high for _, _, _, high in points])
         estimates += list(ys)
-        # a variant (line style other than solid) has open markers: told apart on categorical axes too
-        face = style["color"] if style.get("linestyle", "-") == "-" else "white"
+        face = marker_face(style)  # variants open: told apart on categorical axes too
         if ticks is not None:  # categories: points, no line between them
             style = {**style, "linestyle": "none"}
         ax.errorbar(xs, ys, yerr=[ys - lows, highs - ys], label=label, marker="o", markersize=4, capsize=3,

@@ -99,3 +99,10 @@ def test_figures_are_saved_as_palette_pngs_of_the_rendered_size(tmp_path, monkey
 
     assert Image.open(io.BytesIO(_palette_png(fig, dpi=130))).size == image.size
     plt.close(fig)
+
+
+def test_variants_have_open_markers():
+    from bandits.report.sections import marker_face
+
+    solid, dashed = policy_styles(["dp_bai", "dp_bai(epsilon=inf)"])
+    assert marker_face(solid) == solid["color"] and marker_face(dashed) == "white"
